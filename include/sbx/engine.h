@@ -1,0 +1,94 @@
+// The engine: every sbx use case (create, exec, run, terminate, wait, logs, ...) lives here once,
+// so the CLI and the HTTP API are thin shells over it and can never disagree. An Engine owns one
+// connection to the state store; it is not thread-safe (use one per thread).
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "sbx/error.h"
+#include "sbx/types.h"
+
+namespace sbx {
+
+class Store;
+
+// How a caller names a sandbox: an id (sb-…), or a name within an app. A process id (pr-…) is
+// accepted where the verb says so (wait, poll, logs).
+struct Ref {
+  std::string ref;
+  std::string app = "default";
+};
+
+// The caller's standard streams for a process sbx starts. Pipes and files are handed straight to
+// the process; a terminal is relayed so that nothing in the sandbox holds the caller's tty.
+struct Stdio {
+  int in = 0;
+  int out = 1;
+  int err = 2;
+};
+
+struct ExecOutcome {
+  std::string process_id;
+  std::optional<int> returncode;  // empty when detached
+};
+
+class Engine {
+ public:
+  // Opens (creating if needed) the state directory and store: $SBX_HOME, else
+  // $XDG_DATA_HOME/sbx or ~/.local/share/sbx when rootless, /var/lib/sbx as root.
+  static Result<std::unique_ptr<Engine>> open();
+  ~Engine();
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  const std::string& home() const { return home_; }
+
+  // Apps: named groups of sandboxes.
+  Result<AppInfo> app_create(const std::string& name);
+  Result<std::vector<AppInfo>> app_list();
+  Status app_remove(const std::string& name);
+
+  // Secrets: named environment sets. Values never leave the store except into a sandbox.
+  Status secret_create(const std::string& name, const EnvList& env);
+  Result<std::vector<std::string>> secret_list();
+  Status secret_remove(const std::string& name);
+
+  // Starts a sandbox and returns its id once it runs. on_ready is called with the id while the
+  // sandbox is held for this caller; if on_ready fails, or the caller dies before it returns, the
+  // sandbox is torn down, so a killed CLI never leaves a sandbox shown as running.
+  Result<std::string> create(const SandboxSpec& spec,
+                             const std::function<Status(const std::string&)>& on_ready);
+
+  // One-shot: a sandbox whose entrypoint is spec.command, run in the foreground with the caller's
+  // streams; returns the return code. Nothing of the sandbox stays running or mounted.
+  Result<int> run(const SandboxSpec& spec, const Stdio& stdio);
+
+  // Runs argv in a live sandbox with the same isolation as its entrypoint. Waits for the return
+  // code unless spec.detach.
+  Result<ExecOutcome> exec(const Ref& sandbox, const ExecSpec& spec, const Stdio& stdio);
+
+  Status terminate(const Ref& sandbox);
+  // The return code of a sandbox's entrypoint (or of the sandbox's end) or of a process (pr-…).
+  Result<int> wait(const Ref& target);
+  Result<std::optional<int>> poll(const Ref& target);
+  // Copies the entrypoint's (or a detached process's) stdout/stderr to out_fd/err_fd; with
+  // follow, keeps copying until it ends.
+  Status logs(const Ref& target, bool follow, int out_fd, int err_fd);
+
+  Result<std::vector<SandboxInfo>> list(const std::optional<std::string>& app, const TagMap& tags,
+                                        bool include_ended);
+  Result<SandboxInfo> inspect(const Ref& sandbox);
+  Result<std::vector<ProcessInfo>> processes(const Ref& sandbox);
+  Status set_tags(const Ref& sandbox, const TagMap& tags);
+
+ private:
+  Engine(std::string home, std::unique_ptr<Store> store);
+  std::string home_;
+  std::unique_ptr<Store> store_;
+};
+
+}  // namespace sbx

@@ -1,0 +1,167 @@
+// Starting a sandbox: the parent side (clone3 into new namespaces, write the id maps, wait for
+// the verdict) and the child's setup checklist, which reads top to bottom like ISOLATION.md.
+#include <fcntl.h>
+#include <linux/sched.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstring>
+
+#include "runtime/child_steps.h"
+#include "runtime/runtime.h"
+#include "util/msg.h"
+
+namespace sbx {
+
+namespace {
+
+// What the child reports on the status pipe: step 0 means ready.
+struct ChildReport {
+  int step = 0;
+  int err = 0;
+};
+
+constexpr const char* kStepNames[] = {
+    "ready",           "wait for id maps", "open sources", "become root",   "make mounts private",
+    "mount overlay root", "open new root", "bind host base",   "mask sensitive paths",
+    "bind mounts",     "mount /proc",      "mount /dev",       "mount /tmp",
+    "create workdir",  "set hostname",     "bring up loopback", "pivot_root",
+    "drop privileges", "detach stdio",
+};
+
+[[noreturn]] void fail(int status_fd, int step, int err) {
+  ChildReport r{step, err};
+  (void)!write(status_fd, &r, sizeof r);
+  _exit(1);
+}
+
+// The checklist. Runs in the child after clone(); on failure reports {step, errno} and exits.
+[[noreturn]] void child_main(const SandboxPlan& plan, int sync_fd, int status_fd,
+                             int control_fd) {
+  prctl(PR_SET_PDEATHSIG, SIGKILL);
+  char go;
+  if (read(sync_fd, &go, 1) != 1) _exit(1);  // the parent died or gave up before the maps
+  // Not dumpable from here on: nothing in the sandbox may ptrace pid 1 or open its /proc files
+  // (it still runs sbx's own code). The parent needed them dumpable to write the id maps.
+  prctl(PR_SET_DUMPABLE, 0);
+  int rootfd = -1;
+  int step = 1;
+  auto check = [&](int err) {
+    ++step;
+    if (err != 0) fail(status_fd, step, err);
+  };
+  child::Sources src;
+  check(child::open_sources(plan, &src));
+  check(child::become_root());
+  check(child::make_mounts_private());
+  check(child::mount_root_overlay(src));
+  check(child::open_new_root(&rootfd));
+  check(child::bind_system_dirs(rootfd, plan, src));
+  check(child::mask_paths(rootfd, plan, src));
+  check(child::bind_user_mounts(rootfd, plan, src));
+  check(child::mount_proc(rootfd, plan, src));
+  check(child::mount_dev(rootfd, plan, src));
+  check(child::mount_tmp(rootfd, plan));
+  check(child::make_workdir(rootfd, plan));
+  check(child::set_hostname(plan));
+  check(child::bring_up_loopback());
+  check(child::pivot_to(rootfd));
+  check(child::drop_privileges(plan));
+  check(child::quiet_stdio());
+  ChildReport ready{};
+  if (write(status_fd, &ready, sizeof ready) != sizeof ready) _exit(1);
+  if (dup2(control_fd, 3) != 3) _exit(1);
+  close_range(4, ~0U, 0);
+  init_main(3);
+}
+
+Status write_proc_file(pid_t pid, const char* name, const std::string& text) {
+  std::string path = "/proc/" + std::to_string(pid) + "/" + name;
+  int fd = open(path.c_str(), O_WRONLY | O_CLOEXEC);
+  if (fd < 0) return sys_error("open " + path);
+  UniqueFd f(fd);
+  if (write(f.get(), text.data(), text.size()) != static_cast<ssize_t>(text.size()))
+    return sys_error("write " + path);
+  return {};
+}
+
+std::string map_line(const IdRange& r) {
+  return std::to_string(r.inside) + " " + std::to_string(r.outside) + " " +
+         std::to_string(r.count) + "\n";
+}
+
+Status write_id_maps(pid_t pid, const Identity& id) {
+  SBX_TRY(write_proc_file(pid, "setgroups", "deny"));
+  SBX_TRY(write_proc_file(pid, "uid_map", map_line(id.uid)));
+  SBX_TRY(write_proc_file(pid, "gid_map", map_line(id.gid)));
+  return {};
+}
+
+pid_t clone_into_namespaces(int* pidfd) {
+  clone_args args{};
+  args.flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS |
+               CLONE_NEWNET | CLONE_NEWCGROUP | CLONE_PIDFD;
+  args.pidfd = reinterpret_cast<uint64_t>(pidfd);
+  args.exit_signal = SIGCHLD;
+  return static_cast<pid_t>(syscall(SYS_clone3, &args, sizeof args));
+}
+
+Error setup_error(const ChildReport& r) {
+  const char* step = r.step > 0 && r.step < static_cast<int>(std::size(kStepNames))
+                         ? kStepNames[r.step]
+                         : "unknown step";
+  return sys_error(std::string("sandbox setup failed at '") + step + "'", r.err);
+}
+
+}  // namespace
+
+Result<SandboxProcess> start_sandbox(const SandboxPlan& plan) {
+  SBX_ASSIGN_OR_RETURN(Pipe sync, make_pipe());
+  SBX_ASSIGN_OR_RETURN(Pipe status, make_pipe());
+  SBX_ASSIGN_OR_RETURN(auto control, make_seqpacket_pair());
+  int pidfd = -1;
+  pid_t pid = clone_into_namespaces(&pidfd);
+  if (pid < 0) return sys_error("clone into new namespaces");
+  if (pid == 0) {
+    sync.write.reset();
+    status.read.reset();
+    control.first.reset();
+    child_main(plan, sync.read.get(), status.write.get(), control.second.get());
+  }
+  SandboxProcess sp{pid, UniqueFd(pidfd), std::move(control.first)};
+  sync.read.reset();
+  status.write.reset();
+  control.second.reset();
+  auto kill_child = [&] {
+    kill(pid, SIGKILL);
+    waitpid(pid, nullptr, 0);
+  };
+  if (Status s = write_id_maps(pid, plan.identity); !s.ok()) {
+    kill_child();
+    return std::move(s).error().context("set up the user namespace");
+  }
+  if (write(sync.write.get(), "g", 1) != 1) {
+    kill_child();
+    return sys_error("start sandbox");
+  }
+  ChildReport report;
+  auto got = read_exact(status.read.get(), &report, sizeof report);
+  if (!got.ok() || !got.value() || report.step != 0) {
+    kill_child();
+    if (got.ok() && got.value()) return setup_error(report);
+    return internal("sandbox setup died before reporting");
+  }
+  return sp;
+}
+
+int returncode_of(int wait_status) {
+  if (WIFEXITED(wait_status)) return WEXITSTATUS(wait_status);
+  if (WIFSIGNALED(wait_status)) return 128 + WTERMSIG(wait_status);
+  return 128;
+}
+
+}  // namespace sbx

@@ -1,0 +1,174 @@
+// Building a sandbox plan on the host base. Every path is checked here, in the parent, so that
+// errors name the user's input; the child opens them again in its own mount namespace.
+#include "runtime/host_base.h"
+
+#include <fcntl.h>
+#include <glob.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "util/fs.h"
+
+namespace sbx {
+
+namespace {
+
+// Top-level host directories bound read-only (when they are directories, not symlinks).
+constexpr const char* kHostDirs[] = {"/usr", "/etc", "/bin", "/sbin", "/lib", "/lib32",
+                                     "/lib64", "/libx32"};
+// Top-level directories of the skeleton, all writable through the sandbox's own layer.
+constexpr const char* kSkeletonDirs[] = {"usr", "etc",  "proc", "dev", "tmp", "sys",
+                                         "root", "home", "opt", "srv", "mnt", "media",
+                                         "var",  "var/tmp", "var/lib", "var/cache",
+                                         "var/log", "run"};
+// Host files and directories never shown inside, even though /etc is.
+constexpr const char* kMaskedFiles[] = {"/etc/shadow",  "/etc/shadow-", "/etc/gshadow",
+                                        "/etc/gshadow-", "/etc/sudoers", "/etc/security/opasswd",
+                                        "/etc/krb5.keytab", "/etc/subuid-", "/etc/subgid-"};
+constexpr const char* kMaskedDirs[] = {"/etc/sudoers.d", "/etc/ssl/private", "/etc/polkit-1"};
+constexpr const char* kMaskedGlobs[] = {"/etc/ssh/ssh_host_*_key", "/etc/ssh/*_key"};
+constexpr const char* kDevices[] = {"null", "zero", "full", "random", "urandom", "tty"};
+
+Result<struct stat> stat_path(const std::string& path, bool must_be_dir) {
+  struct stat st;
+  if (stat(path.c_str(), &st) != 0) return sys_error(path);
+  if (must_be_dir && !S_ISDIR(st.st_mode)) return sys_error(path, ENOTDIR);
+  return st;
+}
+
+std::optional<uint32_t> subid_start(const char* file, const char* user, uint32_t need) {
+  std::ifstream in(file);
+  std::string line;
+  while (std::getline(in, line)) {
+    std::istringstream fields(line);
+    std::string name, start, count;
+    if (!std::getline(fields, name, ':') || !std::getline(fields, start, ':') ||
+        !std::getline(fields, count))
+      continue;
+    if (name == user && std::stoul(count) >= need && std::stoul(start) > 0)
+      return static_cast<uint32_t>(std::stoul(start));
+  }
+  return std::nullopt;
+}
+
+bool is_real_dir(const char* path) {
+  struct stat st;
+  return lstat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+void add_masks(SandboxPlan& plan) {
+  for (const char* f : kMaskedFiles)
+    if (path_exists(f)) plan.masks.push_back({f, false});
+  for (const char* d : kMaskedDirs)
+    if (is_directory(d)) plan.masks.push_back({d, true});
+  for (const char* pattern : kMaskedGlobs) {
+    glob_t g{};
+    if (glob(pattern, 0, nullptr, &g) == 0)
+      for (size_t i = 0; i < g.gl_pathc; ++i) plan.masks.push_back({g.gl_pathv[i], false});
+    globfree(&g);
+  }
+}
+
+bool under(const std::string& path, const std::string& dir) {
+  return path == dir || (path.size() > dir.size() && path.compare(0, dir.size(), dir) == 0 &&
+                         path[dir.size()] == '/');
+}
+
+Status add_user_mounts(SandboxPlan& plan, const std::vector<MountSpec>& mounts) {
+  for (const auto& m : mounts) {
+    for (const auto& sys : plan.system_binds)
+      if (under(sys.target, m.sandbox_path))
+        return invalid("mount target " + m.sandbox_path + " would hide the host base " +
+                       sys.target);
+    if (under(m.sandbox_path, "/proc") || under(m.sandbox_path, "/dev"))
+      return invalid("mount target " + m.sandbox_path + " is reserved");
+    SBX_ASSIGN_OR_RETURN(struct stat st, stat_path(m.host_path, false));
+    plan.user_binds.push_back({m.host_path, m.sandbox_path, m.read_only, S_ISDIR(st.st_mode)});
+  }
+  return {};
+}
+
+int read_cap_last_cap() {
+  std::ifstream in("/proc/sys/kernel/cap_last_cap");
+  int v = 40;
+  in >> v;
+  return v;
+}
+
+}  // namespace
+
+Result<Identity> choose_identity() {
+  Identity id;
+  if (geteuid() != 0) {
+    id.uid = {0, geteuid(), 1};
+    id.gid = {0, getegid(), 1};
+    return id;
+  }
+  id.rootful = true;
+  uint32_t uid = subid_start("/etc/subuid", "sbx", kRootfulRangeSize).value_or(kDefaultRootfulBase);
+  uint32_t gid = subid_start("/etc/subgid", "sbx", kRootfulRangeSize).value_or(kDefaultRootfulBase);
+  id.uid = {0, uid, kRootfulRangeSize};
+  id.gid = {0, gid, kRootfulRangeSize};
+  return id;
+}
+
+Status ensure_skeleton(const std::string& dir, const Identity& id) {
+  if (is_directory(dir)) return {};
+  std::string tmp = dir + ".tmp." + std::to_string(getpid());
+  SBX_TRY(remove_tree(tmp));
+  SBX_TRY(make_dirs(tmp, 0755));
+  for (const char* d : kSkeletonDirs) {
+    std::string p = tmp + "/" + d;
+    if (mkdir(p.c_str(), 0755) != 0) return sys_error("mkdir " + p);
+  }
+  chmod((tmp + "/root").c_str(), 0700);
+  chmod((tmp + "/tmp").c_str(), 01777);
+  chmod((tmp + "/var/tmp").c_str(), 01777);
+  for (const char* host : kHostDirs) {
+    char target[256];
+    ssize_t n = readlink(host, target, sizeof target - 1);
+    if (n <= 0) continue;  // a real directory (bound at start) or absent
+    target[n] = '\0';
+    if (symlink(target, (tmp + host).c_str()) != 0) return sys_error("symlink " + tmp + host);
+  }
+  for (const char* d : kSkeletonDirs)
+    if (chown((tmp + "/" + d).c_str(), id.uid.outside, id.gid.outside) != 0)
+      return sys_error("chown " + tmp + "/" + d);
+  for (const char* host : kHostDirs)
+    if (lchown((tmp + host).c_str(), id.uid.outside, id.gid.outside) != 0 && errno != ENOENT)
+      return sys_error("chown " + tmp + host);
+  if (chown(tmp.c_str(), id.uid.outside, id.gid.outside) != 0) return sys_error("chown " + tmp);
+  if (rename(tmp.c_str(), dir.c_str()) != 0) {
+    int err = errno;
+    (void)remove_tree(tmp);
+    if (is_directory(dir)) return {};  // another process made it first
+    return sys_error("rename " + tmp, err);
+  }
+  return {};
+}
+
+Result<SandboxPlan> build_plan(const RootfsRequest& req) {
+  SandboxPlan plan;
+  plan.identity = req.identity;
+  plan.hostname = req.hostname;
+  plan.workdir = req.workdir.empty() ? "/" : req.workdir;
+  plan.cap_last_cap = read_cap_last_cap();
+  for (const auto& dir : req.lower_dirs) SBX_TRY(stat_path(dir, true));
+  SBX_TRY(stat_path(req.upper_dir, true));
+  SBX_TRY(stat_path(req.work_dir, true));
+  plan.lower_dirs = req.lower_dirs;
+  plan.upper_dir = req.upper_dir;
+  plan.work_dir = req.work_dir;
+  for (const char* host : kHostDirs)
+    if (is_real_dir(host)) plan.system_binds.push_back({host, host, true, true});
+  add_masks(plan);
+  for (const char* dev : kDevices)
+    if (path_exists(std::string("/dev/") + dev)) plan.devices.emplace_back(dev);
+  SBX_TRY(add_user_mounts(plan, req.mounts));
+  return plan;
+}
+
+}  // namespace sbx

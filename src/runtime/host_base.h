@@ -1,0 +1,40 @@
+// The "host" base: a sandbox root made of a small skeleton directory (the overlay's lowest
+// layer) with the host's /usr, /etc and friends bound read-only on top, sensitive files masked,
+// and a minimal /dev. Also the identity a sandbox gets. Runs in the parent; host side only.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "runtime/plan.h"
+#include "sbx/error.h"
+#include "sbx/types.h"
+
+namespace sbx {
+
+// Rootless: the sandbox's root is the caller's uid/gid (one id). As real root: the range named
+// for user "sbx" in /etc/subuid and /etc/subgid, else kDefaultRootfulBase..+65535 — never 0.
+inline constexpr uint32_t kDefaultRootfulBase = 0x70000000;
+inline constexpr uint32_t kRootfulRangeSize = 65536;
+Result<Identity> choose_identity();
+
+// Creates (once, atomically) the skeleton directory for this identity: the top-level
+// directories and the host's merged-/usr symlinks, owned by the sandbox's root.
+Status ensure_skeleton(const std::string& dir, const Identity& id);
+
+// What the engine asks of a sandbox's filesystem.
+struct RootfsRequest {
+  Identity identity;
+  std::string hostname;
+  std::vector<std::string> lower_dirs;  // top first; the skeleton last
+  std::string upper_dir;                // must exist, owned by the sandbox's root
+  std::string work_dir;
+  std::vector<MountSpec> mounts;        // host sources must exist
+  std::string workdir = "/";
+};
+
+// Opens every source and fills the plan. Fails with a clear error for a missing mount source
+// or a target that would shadow the host base itself.
+Result<SandboxPlan> build_plan(const RootfsRequest& req);
+
+}  // namespace sbx

@@ -1,0 +1,233 @@
+// The sandbox's pid 1: a minimal init that spawns what the supervisor asks for, reaps every
+// process (including orphans reparented to it) and reports ends over the control socket. It
+// runs inside the sandbox with the sandbox's credentials; when the supervisor goes away, it
+// exits and the kernel kills everything left in the pid namespace.
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/signalfd.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <map>
+
+#include "runtime/child_steps.h"
+#include "runtime/runtime.h"
+#include "util/msg.h"
+
+namespace sbx {
+
+namespace {
+
+// A decoded "spawn" request, with every string the child needs prepared before fork().
+struct SpawnRequest {
+  uint64_t seq = 0;
+  std::string cwd;
+  std::vector<std::string> argv;
+  std::vector<std::string> env;
+  std::vector<std::string> candidates;  // paths to try for argv[0]
+};
+
+std::string env_value(const std::vector<std::string>& env, const std::string& key) {
+  for (const auto& kv : env)
+    if (kv.size() > key.size() && kv.compare(0, key.size(), key) == 0 && kv[key.size()] == '=')
+      return kv.substr(key.size() + 1);
+  return {};
+}
+
+std::vector<std::string> exec_candidates(const std::string& file, const std::string& path) {
+  if (file.find('/') != std::string::npos) return {file};
+  std::vector<std::string> out;
+  size_t start = 0;
+  for (;;) {
+    size_t end = path.find(':', start);
+    std::string dir = path.substr(start, end == std::string::npos ? end : end - start);
+    out.push_back((dir.empty() ? "." : dir) + "/" + file);
+    if (end == std::string::npos) break;
+    start = end + 1;
+  }
+  return out;
+}
+
+void say(const std::string& text) { (void)!write(2, text.data(), text.size()); }
+
+// Runs in the forked child inside the sandbox: becomes the process the caller asked for.
+[[noreturn]] void become_process(const SpawnRequest& req, std::vector<char*>& argv,
+                                 std::vector<char*>& envp, const int fds[3]) {
+  sigset_t none;
+  sigemptyset(&none);
+  sigprocmask(SIG_SETMASK, &none, nullptr);
+  signal(SIGPIPE, SIG_DFL);
+  setsid();
+  for (int i = 0; i < 3; ++i)
+    if (dup2(fds[i], i) != i) _exit(126);
+  close_range(3, ~0U, 0);
+  if (chdir(req.cwd.c_str()) != 0) {
+    say("sbx: cannot enter working directory " + req.cwd + ": " + strerror(errno) + "\n");
+    _exit(126);
+  }
+  int err = ENOENT;
+  for (const auto& path : req.candidates) {
+    execve(path.c_str(), argv.data(), envp.data());
+    if (errno != ENOENT && errno != ENOTDIR) err = errno;
+    if (errno == ENOEXEC || errno == E2BIG || errno == ENOMEM) break;
+  }
+  say("sbx: cannot run " + req.argv[0] + ": " +
+      (err == ENOENT ? std::string("command not found") : std::string(strerror(err))) + "\n");
+  _exit(err == ENOENT ? 127 : 126);
+}
+
+std::optional<SpawnRequest> decode_spawn(const Message& m) {
+  // spawn, seq, cwd, argc, argv..., env...
+  if (m.fields.size() < 5 || m.fds.size() != 3) return std::nullopt;
+  SpawnRequest req;
+  req.seq = std::stoull(m.at(1));
+  req.cwd = m.at(2);
+  size_t argc = std::stoul(m.at(3));
+  if (argc == 0 || 4 + argc > m.fields.size()) return std::nullopt;
+  req.argv.assign(m.fields.begin() + 4, m.fields.begin() + 4 + static_cast<long>(argc));
+  req.env.assign(m.fields.begin() + 4 + static_cast<long>(argc), m.fields.end());
+  req.candidates = exec_candidates(req.argv[0], env_value(req.env, "PATH"));
+  return req;
+}
+
+class Init {
+ public:
+  explicit Init(int control) : control_(control) {}
+  [[noreturn]] void run();
+
+ private:
+  void handle(const Message& m);
+  void spawn(const SpawnRequest& req, const Message& m);
+  void reap();
+  void report(std::vector<std::string> fields) {
+    if (!send_message(control_, fields).ok()) _exit(0);  // the supervisor is gone
+  }
+
+  int control_;
+  std::map<pid_t, uint64_t> running_;  // pid -> seq
+  std::map<uint64_t, pid_t> by_seq_;
+};
+
+void Init::spawn(const SpawnRequest& req, const Message& m) {
+  std::vector<char*> argv, envp;
+  for (const auto& a : req.argv) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  for (const auto& e : req.env) envp.push_back(const_cast<char*>(e.c_str()));
+  envp.push_back(nullptr);
+  int fds[3] = {m.fds[0].get(), m.fds[1].get(), m.fds[2].get()};
+  pid_t pid = fork();
+  if (pid == 0) become_process(req, argv, envp, fds);
+  if (pid < 0) {
+    report({"exited", std::to_string(req.seq), std::to_string(W_EXITCODE(126, 0))});
+    return;
+  }
+  running_[pid] = req.seq;
+  by_seq_[req.seq] = pid;
+  report({"started", std::to_string(req.seq), std::to_string(pid)});
+}
+
+void Init::handle(const Message& m) {
+  if (m.verb() == "spawn") {
+    if (auto req = decode_spawn(m)) spawn(*req, m);
+  } else if (m.verb() == "signal") {
+    auto it = by_seq_.find(std::stoull(m.at(1)));
+    if (it != by_seq_.end()) {
+      int sig = std::stoi(m.at(2));
+      kill(-it->second, sig);  // its process group: the process and what it started
+      kill(it->second, sig);
+    }
+  }
+}
+
+void Init::reap() {
+  for (;;) {
+    int status = 0;
+    pid_t pid = waitpid(-1, &status, WNOHANG);
+    if (pid <= 0) return;
+    auto it = running_.find(pid);
+    if (it == running_.end()) continue;  // an orphan that was reparented to us
+    uint64_t seq = it->second;
+    running_.erase(it);
+    by_seq_.erase(seq);
+    report({"exited", std::to_string(seq), std::to_string(status)});
+  }
+}
+
+void Init::run() {
+  sigset_t chld;
+  sigemptyset(&chld);
+  sigaddset(&chld, SIGCHLD);
+  sigprocmask(SIG_BLOCK, &chld, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+  int sfd = signalfd(-1, &chld, SFD_CLOEXEC | SFD_NONBLOCK);
+  if (sfd < 0) _exit(1);
+  pollfd fds[2] = {{control_, POLLIN, 0}, {sfd, POLLIN, 0}};
+  for (;;) {
+    if (poll(fds, 2, -1) < 0) {
+      if (errno == EINTR) continue;
+      _exit(1);
+    }
+    if (fds[1].revents != 0) {
+      signalfd_siginfo info;
+      while (read(sfd, &info, sizeof info) > 0) {
+      }
+      reap();
+    }
+    if (fds[0].revents != 0) {
+      auto m = recv_message(control_);
+      if (!m.ok() || !m.value()) _exit(0);
+      handle(**m);
+    }
+  }
+}
+
+}  // namespace
+
+[[noreturn]] void init_main(int control) { Init(control).run(); }
+
+namespace child {
+
+int quiet_stdio() {
+  int fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+  if (fd < 0) return errno;
+  for (int i = 0; i < 3; ++i)
+    if (dup2(fd, i) != i) return errno;
+  if (fd > 2) close(fd);
+  return 0;
+}
+
+}  // namespace child
+
+// Supervisor side of the protocol.
+
+Status spawn_in_sandbox(int control, uint64_t seq, const ProcessSpec& spec, int in, int out,
+                        int err) {
+  std::vector<std::string> fields = {"spawn", std::to_string(seq), spec.cwd,
+                                     std::to_string(spec.argv.size())};
+  fields.insert(fields.end(), spec.argv.begin(), spec.argv.end());
+  fields.insert(fields.end(), spec.env.begin(), spec.env.end());
+  return send_message(control, fields, {in, out, err});
+}
+
+Status signal_in_sandbox(int control, uint64_t seq, int sig) {
+  return send_message(control, {"signal", std::to_string(seq), std::to_string(sig)});
+}
+
+Result<std::optional<InitEvent>> receive_init_event(int control) {
+  SBX_ASSIGN_OR_RETURN(auto m, recv_message(control));
+  if (!m) return std::optional<InitEvent>();
+  InitEvent ev;
+  ev.seq = std::stoull(m->at(1));
+  if (m->verb() == "started") {
+    ev.kind = InitEvent::Kind::kStarted;
+    ev.pid = std::stoi(m->at(2));
+  } else {
+    ev.kind = InitEvent::Kind::kExited;
+    ev.wait_status = std::stoi(m->at(2));
+  }
+  return std::optional<InitEvent>(ev);
+}
+
+}  // namespace sbx

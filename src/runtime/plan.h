@@ -1,0 +1,58 @@
+// A sandbox plan: everything the sandbox's setup needs, resolved and checked in the parent
+// before clone(), so that the child only replays it. Sources are absolute host paths: the child
+// opens them itself, inside its own mount namespace (overlayfs and open_tree refuse mounts of
+// another namespace), before it takes the sandbox's identity.
+#pragma once
+
+#include <sys/types.h>
+
+#include <string>
+#include <vector>
+
+
+namespace sbx {
+
+// One line of uid_map / gid_map.
+struct IdRange {
+  uint32_t inside = 0;
+  uint32_t outside = 0;
+  uint32_t count = 1;
+};
+
+struct Identity {
+  IdRange uid;
+  IdRange gid;
+  bool rootful = false;  // sbx runs as real root: the range is an unprivileged one
+};
+
+// A bind mount: a host source, a target path inside the sandbox.
+struct BindPlan {
+  std::string source;
+  std::string target;
+  bool read_only = true;
+  bool is_dir = true;
+};
+
+struct MaskPlan {
+  std::string target;  // path inside the sandbox
+  bool is_dir = false;
+};
+
+struct SandboxPlan {
+  Identity identity;
+  std::string hostname;
+  // The root: an overlay of lower_dirs (top first) under a writable upper/work pair.
+  std::vector<std::string> lower_dirs;
+  std::string upper_dir;
+  std::string work_dir;
+  std::vector<BindPlan> system_binds;  // the host base: /usr, /etc, ... read-only
+  std::vector<MaskPlan> masks;         // sensitive host files hidden inside system binds
+  std::vector<BindPlan> user_binds;    // --mount
+  std::vector<std::string> devices;     // names under the host's /dev bound into the new /dev
+  std::string workdir = "/";           // created if missing
+  std::string tmp_size = "1g";         // tmpfs size= for /tmp
+  std::string shm_size = "64m";        // tmpfs size= for /dev/shm
+  int cap_last_cap = 40;               // /proc/sys/kernel/cap_last_cap
+};
+
+}  // namespace sbx

@@ -1,0 +1,59 @@
+// The runtime's interface to the engine: start a sandbox from a plan (clone into new
+// namespaces, replay the setup checklist, leave a minimal pid 1 running), then ask that pid 1
+// to spawn processes and report their ends. Never touches the store.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "runtime/plan.h"
+#include "sbx/error.h"
+#include "util/fd.h"
+
+namespace sbx {
+
+// A process to start inside a live sandbox: argv (PATH is searched inside when argv[0] has no
+// slash), the complete environment as KEY=VALUE, and the working directory.
+struct ProcessSpec {
+  std::vector<std::string> argv;
+  std::vector<std::string> env;
+  std::string cwd = "/";
+};
+
+// The sandbox's pid 1, as seen from the host: its pid, a pidfd, and the control socket.
+struct SandboxProcess {
+  pid_t pid = -1;
+  UniqueFd pidfd;
+  UniqueFd control;
+};
+
+// Clones the sandbox and waits until its setup has finished (or failed, with the step named).
+// The caller must be single-threaded. The sandbox dies with the calling process.
+Result<SandboxProcess> start_sandbox(const SandboxPlan& plan);
+
+// Supervisor side of the pid 1 protocol.
+Status spawn_in_sandbox(int control, uint64_t seq, const ProcessSpec& spec, int in, int out,
+                        int err);
+Status signal_in_sandbox(int control, uint64_t seq, int sig);
+
+struct InitEvent {
+  enum class Kind { kStarted, kExited } kind = Kind::kStarted;
+  uint64_t seq = 0;
+  int pid = 0;          // kStarted: the pid inside the sandbox
+  int wait_status = 0;  // kExited: as from waitpid()
+};
+// One event from pid 1; empty when pid 1 has gone.
+Result<std::optional<InitEvent>> receive_init_event(int control);
+
+// Return code of a wait status: the exit code, or 128+N for signal N.
+int returncode_of(int wait_status);
+
+// Runs as pid 1 inside the sandbox once setup is done: spawns what the supervisor asks for,
+// reaps every child, reports ends. Never returns.
+[[noreturn]] void init_main(int control);
+
+}  // namespace sbx

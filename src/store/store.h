@@ -1,0 +1,107 @@
+// The state store: one SQLite database (WAL, busy timeout, versioned migrations) holding apps,
+// sandboxes, tags, processes and secrets. Many CLI calls and supervisors use it at once; every
+// write is one short transaction. A Store is one connection: not thread-safe, one per thread.
+// sqlite3.h is confined to store.cc.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "sbx/error.h"
+#include "sbx/types.h"
+
+namespace sbx {
+
+// A sandbox as the store keeps it. spec_json is opaque to the store (the engine's encoding of
+// the SandboxSpec without secret values).
+struct SandboxRow {
+  std::string id;
+  std::string app_id;
+  std::string app_name;  // filled by reads
+  std::string name;      // empty: none
+  std::string state;     // "creating", "running", "ended"
+  std::string spec_json;
+  double created_at = 0;
+  std::optional<double> ended_at;
+  std::optional<int> returncode;
+  std::string end_reason;  // "" while not ended
+  int64_t supervisor_pid = 0;
+  TagMap tags;  // filled by reads
+};
+
+struct ProcessRow {
+  std::string id;
+  std::string sandbox_id;
+  std::string argv_json;
+  std::string state;  // "running", "ended"
+  double started_at = 0;
+  std::optional<double> ended_at;
+  std::optional<int> returncode;
+  std::string end_reason;
+  bool detached = false;
+};
+
+struct SandboxFilter {
+  std::optional<std::string> app_name;
+  TagMap tags;                // all must match
+  bool include_ended = false;  // else only "creating" and "running"
+};
+
+class Store {
+ public:
+  // Opens or creates the database file (mode 0600) and applies pending migrations.
+  static Result<std::unique_ptr<Store>> open(const std::string& path);
+  ~Store();
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+
+  int schema_version();
+
+  // Apps. create_app fails with kAlreadyExists; ensure_app creates when missing.
+  Result<AppInfo> create_app(const std::string& name);
+  Result<AppInfo> ensure_app(const std::string& name);
+  Result<AppInfo> get_app(const std::string& name);  // kNotFound
+  Result<std::vector<AppInfo>> list_apps();           // with running counts
+  // Fails with kFailedPrecondition while the app has creating/running sandboxes; removes the
+  // app's ended sandboxes, their tags and processes with it.
+  Status remove_app(const std::string& name);
+
+  // Sandboxes. insert fails with kAlreadyExists when row.name is taken by a creating/running
+  // sandbox of the same app (enforced by a partial unique index, so races cannot break it).
+  Status insert_sandbox(const SandboxRow& row);  // tags in row.tags are inserted too
+  Status mark_running(const std::string& id, int64_t supervisor_pid);
+  // Sets state=ended with the given outcome unless already ended; returns whether it changed.
+  Result<bool> mark_ended(const std::string& id, std::optional<int> returncode,
+                          const std::string& reason);
+  Result<SandboxRow> get_sandbox(const std::string& id);  // kNotFound
+  // The creating/running sandbox with this name in the app, else the most recent ended one.
+  Result<SandboxRow> find_sandbox(const std::string& app_name, const std::string& name);
+  Result<std::vector<SandboxRow>> list_sandboxes(const SandboxFilter& filter);
+  Status set_tags(const std::string& id, const TagMap& tags);  // replaces the whole set
+  Status delete_sandbox(const std::string& id);
+
+  // Processes exec'd into sandboxes.
+  Status insert_process(const ProcessRow& row);
+  Result<bool> mark_process_ended(const std::string& id, std::optional<int> returncode,
+                                  const std::string& reason);
+  // Ends every running process of a sandbox with the given reason (used when a sandbox ends).
+  Status end_processes_of(const std::string& sandbox_id, std::optional<int> returncode,
+                          const std::string& reason);
+  Result<ProcessRow> get_process(const std::string& id);
+  Result<std::vector<ProcessRow>> list_processes(const std::string& sandbox_id);
+
+  // Secrets: kAlreadyExists on a duplicate name, kNotFound on a missing one.
+  Status create_secret(const std::string& name, const EnvList& env);
+  Result<EnvList> get_secret(const std::string& name);
+  Result<std::vector<std::string>> list_secrets();
+  Status remove_secret(const std::string& name);
+
+ private:
+  struct Impl;
+  explicit Store(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace sbx

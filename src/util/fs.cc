@@ -1,0 +1,132 @@
+// Host-side filesystem helpers. remove_tree works with *at() calls relative to directory fds so
+// a tree being removed cannot redirect it through a symlink.
+#include "util/fs.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <climits>
+#include <cstdlib>
+
+#include "util/fd.h"
+
+namespace sbx {
+
+Status make_dirs(const std::string& path, mode_t mode) {
+  if (path.empty()) return invalid("empty directory path");
+  for (size_t pos = 1; pos != std::string::npos;) {
+    pos = path.find('/', pos + 1);
+    std::string part = path.substr(0, pos);
+    if (mkdir(part.c_str(), mode) == 0) {
+      if (chmod(part.c_str(), mode) != 0) return sys_error("chmod " + part);
+    } else if (errno != EEXIST) {
+      return sys_error("mkdir " + part);
+    } else if (!is_directory(part)) {
+      return Error(ErrorKind::kInvalidArgument, part + " exists and is not a directory");
+    }
+  }
+  return {};
+}
+
+static Status remove_entries(int dirfd, const std::string& where);
+
+static Status remove_entry(int dirfd, const char* name, const std::string& where) {
+  struct stat st;
+  if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0)
+    return errno == ENOENT ? Status() : sys_error("stat " + where + "/" + name);
+  if (!S_ISDIR(st.st_mode)) {
+    if (unlinkat(dirfd, name, 0) != 0 && errno != ENOENT)
+      return sys_error("unlink " + where + "/" + name);
+    return {};
+  }
+  fchmodat(dirfd, name, 0700, 0);  // a sandbox may have left it 000; ours to undo
+  int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) return sys_error("open " + where + "/" + name);
+  UniqueFd sub(fd);
+  SBX_TRY(remove_entries(sub.get(), where + "/" + name));
+  if (unlinkat(dirfd, name, AT_REMOVEDIR) != 0 && errno != ENOENT)
+    return sys_error("rmdir " + where + "/" + name);
+  return {};
+}
+
+static Status remove_entries(int dirfd, const std::string& where) {
+  int dup_fd = fcntl(dirfd, F_DUPFD_CLOEXEC, 0);
+  if (dup_fd < 0) return sys_error("dup");
+  DIR* dir = fdopendir(dup_fd);
+  if (dir == nullptr) {
+    close(dup_fd);
+    return sys_error("opendir " + where);
+  }
+  Status result;
+  while (dirent* e = readdir(dir)) {
+    std::string name = e->d_name;
+    if (name == "." || name == "..") continue;
+    result = remove_entry(dirfd, name.c_str(), where);
+    if (!result.ok()) break;
+  }
+  closedir(dir);
+  return result;
+}
+
+Status remove_tree(const std::string& path) {
+  struct stat st;
+  if (lstat(path.c_str(), &st) != 0) return errno == ENOENT ? Status() : sys_error("stat " + path);
+  size_t slash = path.rfind('/');
+  std::string parent = slash == 0 ? "/" : path.substr(0, slash);
+  int fd = open(parent.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return sys_error("open " + parent);
+  UniqueFd dir(fd);
+  return remove_entry(dir.get(), path.substr(slash + 1).c_str(), parent);
+}
+
+Result<std::string> read_file(const std::string& path) {
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return sys_error("open " + path);
+  UniqueFd f(fd);
+  std::string out;
+  char buf[8192];
+  for (;;) {
+    ssize_t n = read(f.get(), buf, sizeof buf);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return sys_error("read " + path);
+    }
+    if (n == 0) return out;
+    out.append(buf, static_cast<size_t>(n));
+  }
+}
+
+Status write_file_atomic(const std::string& path, const std::string& data, mode_t mode) {
+  std::string tmp = path + ".tmp." + std::to_string(getpid());
+  int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+  if (fd < 0) return sys_error("create " + tmp);
+  UniqueFd f(fd);
+  SBX_TRY(write_all(f.get(), data));
+  if (fchmod(f.get(), mode) != 0) return sys_error("chmod " + tmp);
+  if (rename(tmp.c_str(), path.c_str()) != 0) {
+    int err = errno;
+    unlink(tmp.c_str());
+    return sys_error("rename " + tmp, err);
+  }
+  return {};
+}
+
+bool path_exists(const std::string& path) {
+  struct stat st;
+  return lstat(path.c_str(), &st) == 0;
+}
+
+bool is_directory(const std::string& path) {
+  struct stat st;
+  return stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+Result<std::string> real_path(const std::string& path) {
+  char buf[PATH_MAX];
+  if (realpath(path.c_str(), buf) == nullptr) return sys_error(path);
+  return std::string(buf);
+}
+
+}  // namespace sbx

@@ -1,0 +1,26 @@
+// Filesystem helpers on the host side (never used inside a sandbox): directories with exact
+// modes, whole-tree removal that survives modes a sandbox may have set, small file I/O.
+#pragma once
+
+#include <sys/types.h>
+
+#include <string>
+
+#include "sbx/error.h"
+
+namespace sbx {
+
+// mkdir -p; directories it creates get `mode` (the umask does not apply).
+Status make_dirs(const std::string& path, mode_t mode);
+// rm -rf that also removes trees whose directories were made unreadable (chmod 000) inside a
+// sandbox, and never follows symlinks or crosses into other mounts. A missing path is fine.
+Status remove_tree(const std::string& path);
+Result<std::string> read_file(const std::string& path);
+// Writes via a temporary file and rename, with the given mode.
+Status write_file_atomic(const std::string& path, const std::string& data, mode_t mode);
+bool path_exists(const std::string& path);
+bool is_directory(const std::string& path);
+// The absolute, symlink-free form of an existing path.
+Result<std::string> real_path(const std::string& path);
+
+}  // namespace sbx
