@@ -1,0 +1,185 @@
+// Talking to a live sandbox's supervisor: exec, wait, poll and terminate. When the supervisor
+// cannot be reached, the store (after the liveness check) has the last word.
+#include <poll.h>
+#include <unistd.h>
+
+#include <thread>
+
+#include "engine/internal.h"
+#include "engine/spec.h"
+#include "engine/supervisor.h"
+#include "engine/unix_socket.h"
+#include "sbx/engine.h"
+#include "stream/event_loop.h"
+#include "util/ids.h"
+#include "util/msg.h"
+
+namespace sbx {
+
+namespace {
+
+Error not_running(const SandboxRow& row) {
+  std::string why = row.end_reason.empty() ? row.state : "ended: " + row.end_reason;
+  return Error(ErrorKind::kFailedPrecondition, "sandbox " + row.id + " is not running (" + why + ")");
+}
+
+Error reply_error(const Message& m) {
+  for (ErrorKind k : {ErrorKind::kInvalidArgument, ErrorKind::kNotFound,
+                      ErrorKind::kFailedPrecondition})
+    if (m.at(1) == error_kind_name(k)) return Error(k, m.at(2));
+  return internal(m.at(2));
+}
+
+Result<UniqueFd> connect_to(const std::string& home, const SandboxRow& row) {
+  if (row.state != "running") return not_running(row);
+  auto sock = connect_unix(sandbox_layout(home, row.id).socket());
+  if (!sock.ok()) return not_running(row);
+  return sock;
+}
+
+// Waits for the next message on sock; an empty optional if the supervisor went away.
+Result<std::optional<Message>> next_reply(int sock) { return recv_message(sock); }
+
+std::vector<std::string> exec_request(const SandboxRow& row, const ExecSpec& spec,
+                                      const EnvList& env) {
+  (void)row;
+  std::vector<std::string> f = {kReqExec, spec.detach ? "1" : "0",
+                                std::to_string(spec.timeout_s * 1000), spec.workdir,
+                                std::to_string(spec.argv.size())};
+  f.insert(f.end(), spec.argv.begin(), spec.argv.end());
+  for (const auto& [k, v] : env) f.push_back(k + "=" + v);
+  return f;
+}
+
+// Streams given to the process: the caller's own, or pipes relayed to a terminal.
+struct ExecStreams {
+  int fds[3];
+  std::vector<UniqueFd> keep;  // our ends of the relay pipes
+  std::vector<RelayPair> relays;
+};
+
+Result<ExecStreams> exec_streams(const Stdio& stdio, bool detach) {
+  ExecStreams s{{stdio.in, stdio.out, stdio.err}, {}, {}};
+  if (detach) return s;
+  for (int i = 0; i < 3; ++i) {
+    if (!isatty(s.fds[i])) continue;
+    SBX_ASSIGN_OR_RETURN(Pipe p, make_pipe());
+    if (i == 0) {
+      s.relays.push_back({stdio.in, p.write.get(), true, false});
+      s.fds[0] = p.read.get();
+      s.keep.push_back(std::move(p.read));
+      s.keep.push_back(std::move(p.write));
+    } else {
+      s.relays.push_back({p.read.get(), i == 1 ? stdio.out : stdio.err, false, true});
+      s.fds[i] = p.write.get();
+      s.keep.push_back(std::move(p.write));
+      s.keep.push_back(std::move(p.read));
+    }
+  }
+  return s;
+}
+
+// Reads "exited rc reason": the process's return code.
+Result<int> read_exit(int sock, const SandboxRow& row) {
+  SBX_ASSIGN_OR_RETURN(auto m, next_reply(sock));
+  if (!m) return Error(ErrorKind::kInternal, "lost contact with the supervisor of " + row.id);
+  if (m->verb() == kRepError) return reply_error(*m);
+  return std::stoi(m->at(1));
+}
+
+}  // namespace
+
+Result<ExecOutcome> Engine::exec(const Ref& sandbox, const ExecSpec& spec, const Stdio& stdio) {
+  SBX_TRY(validate_exec_spec(spec));
+  SBX_ASSIGN_OR_RETURN(SandboxRow row, resolve_sandbox(*store_, home_, sandbox));
+  SBX_ASSIGN_OR_RETURN(EnvList secrets, resolve_secrets(*store_, spec.secrets));
+  EnvList env = merge_env(spec.env, secrets);
+  if (getenv("TERM") != nullptr && isatty(stdio.out) && !spec.detach)
+    env = merge_env({{"TERM", getenv("TERM")}}, env);
+  SBX_ASSIGN_OR_RETURN(UniqueFd sock, connect_to(home_, row));
+  SBX_ASSIGN_OR_RETURN(ExecStreams streams, exec_streams(stdio, spec.detach));
+  std::vector<int> fds;
+  if (!spec.detach) fds.assign(streams.fds, streams.fds + 3);
+  SBX_TRY(send_message(sock.get(), exec_request(row, spec, env), fds));
+  SBX_ASSIGN_OR_RETURN(auto started, next_reply(sock.get()));
+  if (!started) return not_running(row);
+  if (started->verb() == kRepError) return reply_error(*started);
+  ExecOutcome out{started->at(1), std::nullopt};
+  if (spec.detach) return out;
+  if (streams.relays.empty()) {
+    SBX_ASSIGN_OR_RETURN(int rc, read_exit(sock.get(), row));
+    out.returncode = rc;
+    return out;
+  }
+  // A terminal: relay it while waiting. Our copies of the process's pipe ends go now, so the
+  // relays see EOF when the process (and whatever it started) closes them.
+  for (int i = 0; i < 3; ++i)
+    for (auto& k : streams.keep)
+      if (k.get() == streams.fds[i]) k.reset();
+  Result<int> rc = internal("no exit status");
+  std::thread waiter([&] { rc = read_exit(sock.get(), row); });
+  Status relayed = relay(streams.relays);
+  waiter.join();
+  (void)relayed;
+  if (!rc.ok()) return std::move(rc).error();
+  out.returncode = rc.value();
+  return out;
+}
+
+Status Engine::terminate(const Ref& sandbox) {
+  SBX_ASSIGN_OR_RETURN(SandboxRow row, resolve_sandbox(*store_, home_, sandbox));
+  if (row.state == "ended") return {};
+  auto sock = connect_to(home_, row);
+  if (sock.ok() && send_message(sock->get(), {kReqTerminate}).ok()) (void)next_reply(sock->get());
+  // Whatever the socket said, the sandbox is over once its supervisor lets go of the lock.
+  SandboxLayout layout = sandbox_layout(home_, row.id);
+  while (supervisor_alive(layout)) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  SBX_ASSIGN_OR_RETURN(row, store_->get_sandbox(row.id));
+  SBX_TRY(refresh_sandbox(*store_, home_, row));
+  return {};
+}
+
+Result<int> Engine::wait(const Ref& target) {
+  if (is_id(target.ref, "pr")) {
+    SBX_ASSIGN_OR_RETURN(ProcessRow proc, store_->get_process(target.ref));
+    if (proc.state == "running") {
+      SBX_ASSIGN_OR_RETURN(SandboxRow row, resolve_sandbox(*store_, home_, {proc.sandbox_id}));
+      auto sock = connect_to(home_, row);
+      if (sock.ok() && send_message(sock->get(), {kReqWait, proc.id}).ok()) {
+        auto rc = read_exit(sock->get(), row);
+        if (rc.ok()) return rc;
+      }
+      SBX_TRY(refresh_sandbox(*store_, home_, row));
+      SBX_ASSIGN_OR_RETURN(proc, store_->get_process(target.ref));
+    }
+    return proc.returncode.value_or(kReturnCodeTerminated);
+  }
+  SBX_ASSIGN_OR_RETURN(SandboxRow row, resolve_sandbox(*store_, home_, target));
+  if (row.state != "ended") {
+    auto sock = connect_to(home_, row);
+    if (sock.ok() && send_message(sock->get(), {kReqWait, ""}).ok()) (void)next_reply(sock->get());
+    SandboxLayout layout = sandbox_layout(home_, row.id);
+    while (supervisor_alive(layout)) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    SBX_ASSIGN_OR_RETURN(row, store_->get_sandbox(row.id));
+    SBX_ASSIGN_OR_RETURN(row, refresh_sandbox(*store_, home_, row));
+  }
+  return row.returncode.value_or(kReturnCodeTerminated);
+}
+
+Result<std::optional<int>> Engine::poll(const Ref& target) {
+  if (is_id(target.ref, "pr")) {
+    SBX_ASSIGN_OR_RETURN(ProcessRow proc, store_->get_process(target.ref));
+    if (proc.state == "running") {
+      SBX_ASSIGN_OR_RETURN(SandboxRow row, store_->get_sandbox(proc.sandbox_id));
+      SBX_TRY(refresh_sandbox(*store_, home_, row));
+      SBX_ASSIGN_OR_RETURN(proc, store_->get_process(target.ref));
+    }
+    return proc.state == "ended" ? std::optional<int>(proc.returncode.value_or(137))
+                                 : std::nullopt;
+  }
+  SBX_ASSIGN_OR_RETURN(SandboxRow row, resolve_sandbox(*store_, home_, target));
+  if (row.state != "ended") return std::optional<int>();
+  return std::optional<int>(row.returncode.value_or(kReturnCodeTerminated));
+}
+
+}  // namespace sbx

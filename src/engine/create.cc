@@ -1,0 +1,201 @@
+// Creating sandboxes: `create` (a detached supervisor, handed over to the caller only once it
+// runs) and `run` (the caller's own process supervises a one-shot sandbox). Both prepare
+// everything that can fail before anything is recorded, so bad input changes nothing.
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+
+#include "engine/internal.h"
+#include "engine/spec.h"
+#include "engine/supervisor.h"
+#include "runtime/host_base.h"
+#include "util/fd.h"
+#include "sbx/engine.h"
+#include "util/fs.h"
+#include "util/ids.h"
+
+namespace sbx {
+
+namespace {
+
+// Everything a new sandbox needs, prepared before its row exists.
+struct Prepared {
+  std::string app_id;
+  SupervisorConfig cfg;
+  UniqueFd lock;
+  SandboxLayout layout;
+};
+
+Status make_owned_dir(const std::string& path, const Identity& id) {
+  SBX_TRY(make_dirs(path, 0700));
+  if (chown(path.c_str(), id.uid.outside, id.gid.outside) != 0) return sys_error("chown " + path);
+  return {};
+}
+
+Result<SandboxPlan> plan_for(const std::string& home, const SandboxLayout& layout,
+                             const SandboxSpec& spec, const std::string& id) {
+  SBX_ASSIGN_OR_RETURN(Identity identity, choose_identity());
+  std::string skeleton = skeleton_dir(home, identity.uid.outside);
+  SBX_TRY(ensure_skeleton(skeleton, identity));
+  SBX_TRY(make_dirs(layout.dir, 0700));
+  SBX_TRY(make_owned_dir(layout.upper(), identity));
+  SBX_TRY(make_owned_dir(layout.work(), identity));
+  RootfsRequest req{identity, id, {skeleton}, layout.upper(), layout.work(), spec.mounts,
+                    spec.workdir.empty() ? "/" : spec.workdir};
+  return build_plan(req);
+}
+
+// Takes the sandbox's lock: held by whoever supervises it, from before its row exists.
+Result<UniqueFd> take_lock(const SandboxLayout& layout) {
+  UniqueFd fd(open(layout.lock().c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600));
+  if (!fd) return sys_error("create " + layout.lock());
+  if (flock(fd.get(), LOCK_EX) != 0) return sys_error("lock " + layout.lock());
+  return fd;
+}
+
+Result<Prepared> prepare(Store& store, const std::string& home, const SandboxSpec& spec,
+                         bool command_required) {
+  SBX_TRY(validate_sandbox_spec(spec, command_required));
+  for (const auto& m : spec.mounts)
+    if (!path_exists(m.host_path)) return invalid("mount source '" + m.host_path + "' does not exist");
+  SBX_ASSIGN_OR_RETURN(EnvList secrets, resolve_secrets(store, spec.secrets));
+  Prepared p;
+  p.cfg.home = home;
+  p.cfg.id = new_id("sb");
+  p.layout = sandbox_layout(home, p.cfg.id);
+  auto plan = plan_for(home, p.layout, spec, p.cfg.id);
+  if (!plan.ok()) {
+    (void)remove_tree(p.layout.dir);
+    return std::move(plan).error();
+  }
+  p.cfg.plan = std::move(plan).value();
+  p.cfg.env = merge_env(merge_env(base_environment(), spec.env), secrets);
+  p.cfg.workdir = spec.workdir.empty() ? "/" : spec.workdir;
+  p.cfg.command = spec.command;
+  p.cfg.timeout_s = spec.timeout_s;
+  p.cfg.idle_timeout_s = spec.idle_timeout_s;
+  SBX_ASSIGN_OR_RETURN(p.lock, take_lock(p.layout));
+  return p;
+}
+
+// Records the sandbox (state "creating"); on failure removes what prepare() made.
+Status record(Store& store, Prepared& p, const SandboxSpec& spec) {
+  auto app = store.ensure_app(spec.app);
+  Status s = app.ok() ? store.insert_sandbox({p.cfg.id, app->id, "", spec.name, "creating",
+                                              encode_spec(spec), now_seconds(), {}, {}, "", 0,
+                                              spec.tags})
+                      : Status(app.error());
+  if (!s.ok()) (void)remove_tree(p.layout.dir);
+  return s;
+}
+
+// Closes every descriptor from 3 up except those in keep.
+void close_all_except(std::vector<int> keep) {
+  std::sort(keep.begin(), keep.end());
+  unsigned from = 3;
+  for (int fd : keep) {
+    if (fd < 3) continue;
+    if (static_cast<unsigned>(fd) > from) close_range(from, static_cast<unsigned>(fd) - 1, 0);
+    from = static_cast<unsigned>(fd) + 1;
+  }
+  close_range(from, ~0U, 0);
+}
+
+// The detached supervisor process: a grandchild of the CLI in its own session, with no
+// terminal and none of the caller's descriptors. Never returns.
+[[noreturn]] void become_supervisor(Prepared& p, int ready_fd, int ack_fd) {
+  setsid();
+  if (fork() != 0) _exit(0);  // the session leader exits: we can never regain a terminal
+  prctl(PR_SET_NAME, "sbx-supervisor");
+  int null = open("/dev/null", O_RDWR);
+  for (int i = 0; i < 3; ++i) dup2(null, i);
+  close_all_except({p.lock.get(), ready_fd, ack_fd});
+  p.cfg.ready_fd = ready_fd;
+  p.cfg.ack_fd = ack_fd;
+  auto store = Store::open(store_path(p.cfg.home));
+  Result<int> rc = store.ok() ? supervise(p.cfg, **store) : Result<int>(store.error());
+  if (!rc.ok() && p.cfg.ready_fd >= 0) {
+    const Error& e = rc.error();
+    (void)write_all(ready_fd, std::string("ERR ") + error_kind_name(e.kind()) + "\t" +
+                                  e.to_string() + "\n");
+  }
+  _exit(rc.ok() ? 0 : 1);
+}
+
+// Reads the supervisor's verdict: empty on success, else its error.
+Status read_verdict(int fd) {
+  std::string text;
+  char buf[4096];
+  ssize_t n;
+  while ((n = read(fd, buf, sizeof buf)) > 0 || (n < 0 && errno == EINTR))
+    if (n > 0) text.append(buf, static_cast<size_t>(n));
+  if (text.rfind("OK", 0) == 0) return {};
+  if (text.rfind("ERR ", 0) != 0) return internal("the sandbox's supervisor died while starting");
+  size_t tab = text.find('\t');
+  std::string kind = text.substr(4, tab - 4);
+  std::string message = text.substr(tab + 1);
+  while (!message.empty() && message.back() == '\n') message.pop_back();
+  for (ErrorKind k : {ErrorKind::kInvalidArgument, ErrorKind::kNotFound, ErrorKind::kPermission,
+                      ErrorKind::kUnsupported})
+    if (kind == error_kind_name(k)) return Error(k, message);
+  return internal(message);
+}
+
+void forget(Store& store, const Prepared& p) {
+  (void)store.delete_sandbox(p.cfg.id);
+  (void)remove_tree(p.layout.dir);
+}
+
+}  // namespace
+
+Result<std::string> Engine::create(const SandboxSpec& spec,
+                                   const std::function<Status(const std::string&)>& on_ready) {
+  SBX_ASSIGN_OR_RETURN(Prepared p, prepare(*store_, home_, spec, false));
+  SBX_TRY(record(*store_, p, spec));
+  SBX_ASSIGN_OR_RETURN(Pipe ready, make_pipe());
+  SBX_ASSIGN_OR_RETURN(Pipe ack, make_pipe());
+  // SQLite keeps per-process lock state that a forked child would inherit and corrupt: no
+  // connection may be open across fork(). Ours is reopened once the supervisor is off.
+  store_.reset();
+  pid_t pid = fork();
+  if (pid == 0) become_supervisor(p, ready.write.get(), ack.read.get());
+  int fork_err = errno;
+  SBX_ASSIGN_OR_RETURN(store_, Store::open(store_path(home_)));
+  if (pid < 0) {
+    forget(*store_, p);
+    return sys_error("fork", fork_err);
+  }
+  waitpid(pid, nullptr, 0);
+  ready.write.reset();
+  ack.read.reset();
+  p.lock.reset();  // the supervisor holds it now
+  if (Status v = read_verdict(ready.read.get()); !v.ok()) {
+    forget(*store_, p);
+    return std::move(v).error().context("create sandbox");
+  }
+  SBX_TRY(on_ready(p.cfg.id));  // on failure, closing the ack pipe tears the sandbox down
+  SBX_TRY(write_all(ack.write.get(), "A"));
+  return p.cfg.id;
+}
+
+Result<int> Engine::run(const SandboxSpec& spec, const Stdio& stdio) {
+  SBX_ASSIGN_OR_RETURN(Prepared p, prepare(*store_, home_, spec, true));
+  SBX_TRY(record(*store_, p, spec));
+  p.cfg.foreground = true;
+  p.cfg.stdio = stdio;
+  if (getenv("TERM") != nullptr && isatty(stdio.out))
+    p.cfg.env = merge_env({{"TERM", getenv("TERM")}}, p.cfg.env);
+  Result<int> rc = supervise(p.cfg, *store_);
+  if (!rc.ok()) {
+    forget(*store_, p);
+    return std::move(rc).error();
+  }
+  (void)remove_tree(p.layout.dir);  // a one-shot leaves only its row behind
+  return rc;
+}
+
+}  // namespace sbx

@@ -1,0 +1,211 @@
+// Spec validation and encoding. Every error is one line naming the bad value.
+#include "engine/spec.h"
+
+#include <regex>
+
+#include "util/json.h"
+
+namespace sbx {
+
+namespace {
+
+bool env_key_ok(const std::string& k) {
+  static const std::regex re("[A-Za-z_][A-Za-z0-9_]*");
+  return std::regex_match(k, re);
+}
+
+bool has_dotdot(const std::string& path) {
+  return path.find("/../") != std::string::npos || path.ends_with("/..") ||
+         path.find("/./") != std::string::npos || path.ends_with("/.");
+}
+
+Status validate_sandbox_path(const std::string& what, const std::string& path) {
+  if (path.empty() || path[0] != '/') return invalid(what + " must be an absolute path: '" + path + "'");
+  if (has_dotdot(path)) return invalid(what + " must not contain '.' or '..': '" + path + "'");
+  if (path.find('\0') != std::string::npos || path.find(',') != std::string::npos ||
+      path.find(':') != std::string::npos)
+    return invalid(what + " has a character sbx does not accept: '" + path + "'");
+  return {};
+}
+
+Status validate_timeout(const std::string& what, int64_t s, int64_t min) {
+  if (s < min || s > kMaxTimeoutSeconds)
+    return invalid(what + " must be between " + std::to_string(min) + " and " +
+                   std::to_string(kMaxTimeoutSeconds) + " seconds, not " + std::to_string(s));
+  return {};
+}
+
+}  // namespace
+
+Status validate_name(const std::string& what, const std::string& name) {
+  static const std::regex re("[A-Za-z0-9][A-Za-z0-9._-]{0,62}");
+  if (!std::regex_match(name, re))
+    return invalid(what + " '" + name +
+                   "' is not valid: use 1-63 letters, digits, '.', '_' or '-', starting with a "
+                   "letter or digit");
+  if (name.size() > 3 && (name.compare(0, 3, "sb-") == 0 || name.compare(0, 3, "pr-") == 0 ||
+                          name.compare(0, 3, "ap-") == 0))
+    return invalid(what + " '" + name + "' must not start with an id prefix (sb-, pr-, ap-)");
+  return {};
+}
+
+Status validate_env(const EnvList& env) {
+  for (const auto& [k, v] : env) {
+    if (!env_key_ok(k))
+      return invalid("environment variable name '" + k + "' is not valid: use [A-Za-z_][A-Za-z0-9_]*");
+    if (v.find('\0') != std::string::npos) return invalid("environment value of " + k + " has a NUL byte");
+  }
+  return {};
+}
+
+Status validate_sandbox_spec(const SandboxSpec& spec, bool command_required) {
+  SBX_TRY(validate_name("app name", spec.app));
+  if (!spec.name.empty()) SBX_TRY(validate_name("sandbox name", spec.name));
+  if (command_required && spec.command.empty()) return invalid("a command is required");
+  if (!spec.command.empty() && spec.command[0].empty()) return invalid("the command is empty");
+  if (!spec.workdir.empty()) SBX_TRY(validate_sandbox_path("workdir", spec.workdir));
+  SBX_TRY(validate_env(spec.env));
+  SBX_TRY(validate_timeout("timeout", spec.timeout_s, 1));
+  if (spec.idle_timeout_s != 0) SBX_TRY(validate_timeout("idle timeout", spec.idle_timeout_s, 1));
+  for (const auto& m : spec.mounts) {
+    if (m.host_path.empty() || m.host_path[0] != '/')
+      return invalid("mount source must be an absolute path: '" + m.host_path + "'");
+    SBX_TRY(validate_sandbox_path("mount target", m.sandbox_path));
+    if (m.sandbox_path == "/") return invalid("mount target must not be /");
+  }
+  for (const auto& [k, v] : spec.tags)
+    if (k.empty() || k.find('=') != std::string::npos) return invalid("tag key '" + k + "' is not valid");
+  for (const auto& s : spec.secrets) SBX_TRY(validate_name("secret name", s));
+  return {};
+}
+
+Status validate_exec_spec(const ExecSpec& spec) {
+  if (spec.argv.empty() || spec.argv[0].empty()) return invalid("a command is required");
+  if (!spec.workdir.empty()) SBX_TRY(validate_sandbox_path("workdir", spec.workdir));
+  SBX_TRY(validate_env(spec.env));
+  if (spec.timeout_s != 0) SBX_TRY(validate_timeout("timeout", spec.timeout_s, 1));
+  for (const auto& s : spec.secrets) SBX_TRY(validate_name("secret name", s));
+  return {};
+}
+
+EnvList base_environment() {
+  return {{"PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"},
+          {"HOME", "/root"},
+          {"USER", "root"},
+          {"LOGNAME", "root"},
+          {"SHELL", "/bin/sh"},
+          {"LANG", "C.UTF-8"}};
+}
+
+EnvList merge_env(EnvList a, const EnvList& b) {
+  for (const auto& kv : b) {
+    bool replaced = false;
+    for (auto& old : a)
+      if (old.first == kv.first) {
+        old.second = kv.second;
+        replaced = true;
+      }
+    if (!replaced) a.push_back(kv);
+  }
+  return a;
+}
+
+std::vector<std::string> env_strings(const EnvList& env) {
+  std::vector<std::string> out;
+  out.reserve(env.size());
+  for (const auto& [k, v] : env) out.push_back(k + "=" + v);
+  return out;
+}
+
+std::string encode_strings(const std::vector<std::string>& items) {
+  JsonWriter w;
+  w.value(items);
+  return w.take();
+}
+
+std::vector<std::string> decode_strings(const std::string& json) {
+  std::vector<std::string> out;
+  auto v = parse_json(json);
+  if (!v.ok() || !v->is_array()) return out;
+  for (const auto& e : v->elements())
+    if (e.is_string()) out.push_back(e.as_string());
+  return out;
+}
+
+std::string encode_spec(const SandboxSpec& spec) {
+  JsonWriter w;
+  w.begin_object();
+  w.field("command", spec.command);
+  w.field("workdir", spec.workdir.empty() ? std::string("/") : spec.workdir);
+  w.key("mounts").begin_array();
+  for (const auto& m : spec.mounts) {
+    w.begin_object().field("host_path", m.host_path).field("sandbox_path", m.sandbox_path);
+    w.field("read_only", m.read_only).end_object();
+  }
+  w.end_array();
+  std::vector<std::string> keys;
+  for (const auto& kv : spec.env) keys.push_back(kv.first);
+  w.field("env_keys", keys).field("secrets", spec.secrets);
+  w.field("timeout", spec.timeout_s).field("idle_timeout", spec.idle_timeout_s);
+  w.end_object();
+  return w.take();
+}
+
+namespace {
+
+std::vector<std::string> strings_of(const JsonValue* v) {
+  std::vector<std::string> out;
+  if (v != nullptr && v->is_array())
+    for (const auto& e : v->elements())
+      if (e.is_string()) out.push_back(e.as_string());
+  return out;
+}
+
+}  // namespace
+
+SandboxInfo sandbox_info(const SandboxRow& row) {
+  SandboxInfo info;
+  info.id = row.id;
+  info.app = row.app_name;
+  info.name = row.name;
+  info.state = row.state;
+  info.tags = row.tags;
+  info.created_at = row.created_at;
+  info.ended_at = row.ended_at;
+  info.returncode = row.returncode;
+  info.end_reason = end_reason_from_name(row.end_reason);
+  info.supervisor_pid = row.supervisor_pid;
+  auto spec = parse_json(row.spec_json);
+  if (!spec.ok() || !spec->is_object()) return info;
+  info.command = strings_of(spec->get("command"));
+  if (const auto* w = spec->get("workdir"); w != nullptr && w->is_string()) info.workdir = w->as_string();
+  if (const auto* m = spec->get("mounts"); m != nullptr && m->is_array())
+    for (const auto& e : m->elements()) {
+      MountSpec ms;
+      if (const auto* h = e.get("host_path"); h && h->is_string()) ms.host_path = h->as_string();
+      if (const auto* s = e.get("sandbox_path"); s && s->is_string()) ms.sandbox_path = s->as_string();
+      if (const auto* r = e.get("read_only"); r && r->is_bool()) ms.read_only = r->as_bool();
+      info.mounts.push_back(ms);
+    }
+  info.env_keys = strings_of(spec->get("env_keys"));
+  info.secrets = strings_of(spec->get("secrets"));
+  if (const auto* t = spec->get("timeout"); t && t->is_int()) info.timeout_s = t->as_int();
+  if (const auto* t = spec->get("idle_timeout"); t && t->is_int()) info.idle_timeout_s = t->as_int();
+  return info;
+}
+
+ProcessInfo process_info(const ProcessRow& row) {
+  ProcessInfo info;
+  info.id = row.id;
+  info.sandbox_id = row.sandbox_id;
+  info.argv = decode_strings(row.argv_json);
+  info.state = row.state;
+  info.started_at = row.started_at;
+  info.ended_at = row.ended_at;
+  info.returncode = row.returncode;
+  info.end_reason = end_reason_from_name(row.end_reason);
+  info.detached = row.detached;
+  return info;
+}
+
+}  // namespace sbx

@@ -1,0 +1,510 @@
+// The supervisor's event loop: init events, control-socket clients, timers, output pumps and
+// signals, all on one EventLoop. The end of a sandbox is a two-phase affair: begin_end() kills
+// pid 1 (the kernel then kills everything in the pid namespace); finish() runs once pid 1 is
+// reaped and every output pump has drained, records the end and answers everyone waiting.
+#include "engine/supervisor.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/syscall.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <map>
+#include <optional>
+
+#include "engine/layout.h"
+#include "engine/spec.h"
+#include "engine/unix_socket.h"
+#include "runtime/runtime.h"
+#include "store/store.h"
+#include "stream/event_loop.h"
+#include "util/fs.h"
+#include "util/ids.h"
+#include "util/msg.h"
+
+namespace sbx {
+
+namespace {
+
+// A process running in the sandbox (the entrypoint or an exec).
+struct Proc {
+  std::string id;  // pr-…; empty for the entrypoint
+  bool entrypoint = false;
+  bool detached = false;
+  uint64_t client = 0;  // the connection waiting for its end (0: none)
+  uint64_t timer = 0;
+  bool timed_out = false;
+  std::vector<uint64_t> waiters;
+};
+
+struct Client {
+  UniqueFd fd;
+  uint64_t watch = 0;
+  uint64_t exec_seq = 0;  // a non-detached exec this client waits for
+};
+
+constexpr int kForwardedSignals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
+
+int returncode_for(EndReason r, int rc) {
+  switch (r) {
+    case EndReason::kTimeout:
+    case EndReason::kIdle: return kReturnCodeTimeout;
+    case EndReason::kTerminated:
+    case EndReason::kLost: return kReturnCodeTerminated;
+    default: return rc;
+  }
+}
+
+class Supervisor {
+ public:
+  Supervisor(SupervisorConfig& cfg, Store& store, EventLoop& loop)
+      : cfg_(cfg), store_(store), loop_(loop), layout_(sandbox_layout(cfg.home, cfg.id)) {}
+
+  Status start();
+  Result<int> run();
+
+ private:
+  Status listen_control();
+  Status watch_signals();
+  Status spawn_entrypoint();
+  Status relay_terminal(int fds[3], std::vector<UniqueFd>& child_ends);
+  Result<UniqueFd> output_to_file(const std::string& path);
+  uint64_t spawn(Proc proc, const ProcessSpec& spec, int in, int out, int err);
+
+  void on_init_event();
+  void on_accept();
+  void on_client(uint64_t id);
+  void on_signal();
+  void hand_over();
+  void handle_exec(uint64_t client, Message& m);
+  void handle_wait(uint64_t client, const Message& m);
+  void process_exited(uint64_t seq, int status);
+  void reply(uint64_t client, const std::vector<std::string>& fields);
+  void drop_client(uint64_t id);
+  void arm_idle_timer();
+
+  void begin_end(EndReason reason, int rc);
+  void on_init_gone();
+  void maybe_finish();
+  void finish();
+
+  SupervisorConfig& cfg_;
+  Store& store_;
+  EventLoop& loop_;
+  SandboxLayout layout_;
+  SandboxProcess sandbox_;
+  UniqueFd listener_, signals_, dev_null_;
+  std::map<uint64_t, Proc> procs_;
+  std::map<uint64_t, Client> clients_;
+  std::map<std::string, std::pair<int, EndReason>> ended_;  // pr-… -> outcome, this life
+  std::vector<uint64_t> sandbox_waiters_;
+  std::vector<UniqueFd> held_;  // pump ends and log files, closed at exit
+  UniqueFd stdin_pipe_;
+  uint64_t stdin_pump_ = 0;
+  uint64_t next_seq_ = 1, next_client_ = 1;
+  uint64_t timeout_timer_ = 0, idle_timer_ = 0, init_watch_ = 0;
+  int active_execs_ = 0, pumps_ = 0;
+  bool ending_ = false, init_reaped_ = false, finished_ = false;
+  EndReason end_reason_ = EndReason::kNone;
+  int end_rc_ = 0;
+};
+
+Status Supervisor::start() {
+  SBX_ASSIGN_OR_RETURN(sandbox_, start_sandbox(cfg_.plan));
+  dev_null_.reset(open("/dev/null", O_RDWR | O_CLOEXEC));
+  SBX_TRY(listen_control());
+  SBX_TRY(watch_signals());
+  init_watch_ = loop_.watch(sandbox_.control.get(), [this](int) {
+    on_init_event();
+    return !init_reaped_;
+  });
+  loop_.watch(sandbox_.pidfd.get(), [this](int) {
+    on_init_gone();
+    return false;
+  });
+  if (!cfg_.command.empty()) SBX_TRY(spawn_entrypoint());
+  timeout_timer_ = loop_.after(cfg_.timeout_s * 1000, [this] {
+    timeout_timer_ = 0;
+    begin_end(EndReason::kTimeout, kReturnCodeTimeout);
+  });
+  arm_idle_timer();
+  SBX_TRY(store_.mark_running(cfg_.id, getpid()));
+  if (!cfg_.foreground) hand_over();
+  return {};
+}
+
+// Detached: report readiness to the creating CLI, then wait for its ack. If the CLI dies first
+// (EOF), nobody learnt the id: the sandbox is torn down and recorded as lost.
+void Supervisor::hand_over() {
+  (void)write_all(cfg_.ready_fd, "OK\n");
+  close(cfg_.ready_fd);
+  cfg_.ready_fd = -1;
+  loop_.watch(cfg_.ack_fd, [this](int) {
+    char c;
+    ssize_t n = read(cfg_.ack_fd, &c, 1);
+    if (n < 0 && errno == EINTR) return true;
+    if (n <= 0) begin_end(EndReason::kLost, kReturnCodeTerminated);
+    close(cfg_.ack_fd);
+    cfg_.ack_fd = -1;
+    return false;
+  });
+}
+
+Status Supervisor::listen_control() {
+  SBX_ASSIGN_OR_RETURN(listener_, listen_unix(layout_.socket()));
+  loop_.watch(listener_.get(), [this](int) {
+    on_accept();
+    return !ending_;
+  });
+  return {};
+}
+
+Status Supervisor::watch_signals() {
+  sigset_t set;
+  sigemptyset(&set);
+  for (int s : kForwardedSignals) sigaddset(&set, s);
+  sigprocmask(SIG_BLOCK, &set, nullptr);
+  signals_.reset(signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK));
+  if (!signals_) return sys_error("signalfd");
+  loop_.watch(signals_.get(), [this](int) {
+    on_signal();
+    return true;
+  });
+  return {};
+}
+
+// A pipe whose read end is pumped into the file at path; returns the write end.
+Result<UniqueFd> Supervisor::output_to_file(const std::string& path) {
+  SBX_ASSIGN_OR_RETURN(Pipe p, make_pipe());
+  UniqueFd file(open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600));
+  if (!file) return sys_error("open " + path);
+  int src = p.read.get();
+  ++pumps_;
+  loop_.pump(src, file.get(), [this](Status) {
+    --pumps_;
+    maybe_finish();
+  });
+  held_.push_back(std::move(p.read));
+  held_.push_back(std::move(file));
+  return std::move(p.write);
+}
+
+Status Supervisor::spawn_entrypoint() {
+  ProcessSpec spec{cfg_.command, env_strings(cfg_.env), cfg_.workdir};
+  Proc proc;
+  proc.entrypoint = true;
+  if (cfg_.foreground) {
+    int fds[3] = {cfg_.stdio.in, cfg_.stdio.out, cfg_.stdio.err};
+    std::vector<UniqueFd> child_ends;  // closed on return: the sandbox holds its own copies
+    SBX_TRY(relay_terminal(fds, child_ends));
+    spawn(std::move(proc), spec, fds[0], fds[1], fds[2]);
+    return {};
+  }
+  SBX_TRY(make_dirs(layout_.logs(), 0700));
+  SBX_ASSIGN_OR_RETURN(auto out, output_to_file(layout_.stdout_log()));
+  SBX_ASSIGN_OR_RETURN(auto err, output_to_file(layout_.stderr_log()));
+  spawn(std::move(proc), spec, dev_null_.get(), out.get(), err.get());
+  return {};
+}
+
+// `run` on a terminal: nothing in the sandbox gets the caller's tty. Each tty stream is
+// replaced by a pipe, relayed by the loop; output relays must drain before the end.
+Status Supervisor::relay_terminal(int fds[3], std::vector<UniqueFd>& child_ends) {
+  for (int i = 0; i < 3; ++i) {
+    if (!isatty(fds[i])) continue;
+    SBX_ASSIGN_OR_RETURN(Pipe p, make_pipe());
+    if (i == 0) {
+      stdin_pipe_ = std::move(p.write);
+      stdin_pump_ = loop_.pump(fds[0], stdin_pipe_.get(), [this](Status) {
+        stdin_pump_ = 0;
+        stdin_pipe_.reset();  // the process sees EOF when the terminal does
+      });
+      fds[0] = p.read.get();
+      child_ends.push_back(std::move(p.read));
+    } else {
+      ++pumps_;
+      loop_.pump(p.read.get(), fds[i], [this](Status) {
+        --pumps_;
+        maybe_finish();
+      });
+      fds[i] = p.write.get();
+      child_ends.push_back(std::move(p.write));
+      held_.push_back(std::move(p.read));
+    }
+  }
+  return {};
+}
+
+uint64_t Supervisor::spawn(Proc proc, const ProcessSpec& spec, int in, int out, int err) {
+  uint64_t seq = next_seq_++;
+  bool entry = proc.entrypoint;
+  procs_[seq] = std::move(proc);
+  if (!spawn_in_sandbox(sandbox_.control.get(), seq, spec, in, out, err).ok()) {
+    procs_.erase(seq);
+    return 0;
+  }
+  if (!entry) {
+    ++active_execs_;
+    if (idle_timer_ != 0) loop_.cancel(idle_timer_);
+    idle_timer_ = 0;
+  }
+  return seq;
+}
+
+void Supervisor::arm_idle_timer() {
+  if (cfg_.idle_timeout_s <= 0 || active_execs_ > 0 || ending_) return;
+  if (idle_timer_ != 0) loop_.cancel(idle_timer_);
+  idle_timer_ = loop_.after(cfg_.idle_timeout_s * 1000, [this] {
+    idle_timer_ = 0;
+    begin_end(EndReason::kIdle, kReturnCodeTimeout);
+  });
+}
+
+void Supervisor::on_init_event() {
+  auto ev = receive_init_event(sandbox_.control.get());
+  if (!ev.ok() || !ev.value()) {
+    loop_.unwatch(init_watch_);
+    if (!ending_) begin_end(EndReason::kLost, kReturnCodeTerminated);
+    return;
+  }
+  if ((*ev)->kind == InitEvent::Kind::kExited) process_exited((*ev)->seq, (*ev)->wait_status);
+}
+
+void Supervisor::process_exited(uint64_t seq, int status) {
+  auto it = procs_.find(seq);
+  if (it == procs_.end()) return;
+  Proc proc = std::move(it->second);
+  procs_.erase(it);
+  if (proc.timer != 0) loop_.cancel(proc.timer);
+  int rc = proc.timed_out ? kReturnCodeTimeout : returncode_of(status);
+  EndReason reason = proc.timed_out ? EndReason::kTimeout
+                     : WIFSIGNALED(status) ? EndReason::kSignal
+                                           : EndReason::kExit;
+  if (proc.entrypoint) {
+    begin_end(reason, rc);
+    return;
+  }
+  (void)store_.mark_process_ended(proc.id, rc, end_reason_name(reason));
+  ended_[proc.id] = {rc, reason};
+  std::vector<std::string> done = {kRepExited, std::to_string(rc), end_reason_name(reason)};
+  if (proc.client != 0) reply(proc.client, done);
+  for (uint64_t w : proc.waiters) reply(w, done);
+  --active_execs_;
+  arm_idle_timer();
+}
+
+void Supervisor::on_accept() {
+  for (;;) {
+    int fd = accept4(listener_.get(), nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
+    if (fd < 0) return;
+    uint64_t id = next_client_++;
+    Client& c = clients_[id];
+    c.fd.reset(fd);
+    c.watch = loop_.watch(fd, [this, id](int) {
+      on_client(id);
+      return clients_.count(id) != 0;
+    });
+  }
+}
+
+void Supervisor::on_client(uint64_t id) {
+  Client& c = clients_[id];
+  auto m = recv_message(c.fd.get());
+  if (!m.ok() || !m.value()) {
+    drop_client(id);
+    return;
+  }
+  Message& msg = **m;
+  if (ending_) {
+    reply(id, {kRepError, "failed_precondition", "sandbox " + cfg_.id + " is ending"});
+  } else if (msg.verb() == kReqExec) {
+    handle_exec(id, msg);
+  } else if (msg.verb() == kReqWait) {
+    handle_wait(id, msg);
+  } else if (msg.verb() == kReqTerminate) {
+    sandbox_waiters_.push_back(id);
+    begin_end(EndReason::kTerminated, kReturnCodeTerminated);
+  } else {
+    reply(id, {kRepError, "invalid_argument", "unknown request '" + msg.verb() + "'"});
+  }
+}
+
+void Supervisor::drop_client(uint64_t id) {
+  auto it = clients_.find(id);
+  if (it == clients_.end()) return;
+  // A caller that goes away before its process ends takes the process with it.
+  if (it->second.exec_seq != 0 && procs_.count(it->second.exec_seq) != 0) {
+    procs_[it->second.exec_seq].client = 0;
+    (void)signal_in_sandbox(sandbox_.control.get(), it->second.exec_seq, SIGKILL);
+  }
+  loop_.unwatch(it->second.watch);
+  clients_.erase(it);
+}
+
+void Supervisor::reply(uint64_t client, const std::vector<std::string>& fields) {
+  auto it = clients_.find(client);
+  if (it == clients_.end()) return;
+  if (!send_message(it->second.fd.get(), fields).ok()) drop_client(client);
+}
+
+void Supervisor::handle_exec(uint64_t client, Message& m) {
+  // exec, detach, timeout_ms, cwd, argc, argv..., env...
+  bool detach = m.at(1) == "1";
+  int64_t timeout_ms = std::stoll(m.at(2));
+  size_t argc = std::stoul(m.at(4));
+  if (argc == 0 || 5 + argc > m.fields.size() || (!detach && m.fds.size() != 3)) {
+    reply(client, {kRepError, "invalid_argument", "malformed exec request"});
+    return;
+  }
+  ProcessSpec spec;
+  spec.cwd = m.at(3).empty() ? cfg_.workdir : m.at(3);
+  spec.argv.assign(m.fields.begin() + 5, m.fields.begin() + 5 + static_cast<long>(argc));
+  EnvList extra;
+  for (auto it = m.fields.begin() + 5 + static_cast<long>(argc); it != m.fields.end(); ++it) {
+    size_t eq = it->find('=');
+    extra.emplace_back(it->substr(0, eq), eq == std::string::npos ? "" : it->substr(eq + 1));
+  }
+  spec.env = env_strings(merge_env(cfg_.env, extra));
+  Proc proc;
+  proc.id = new_id("pr");
+  proc.detached = detach;
+  proc.client = detach ? 0 : client;
+  ProcessRow row{proc.id, cfg_.id, encode_strings(spec.argv), "running", now_seconds(),
+                 {}, {}, "", detach};
+  if (Status s = store_.insert_process(row); !s.ok()) {
+    reply(client, {kRepError, error_kind_name(s.error().kind()), s.error().to_string()});
+    return;
+  }
+  std::string pr = proc.id;
+  uint64_t seq;
+  if (detach) {
+    auto out = make_dirs(layout_.procs(), 0700).ok() ? output_to_file(layout_.proc_out(pr))
+                                                     : Result<UniqueFd>(internal("procs dir"));
+    auto err = out.ok() ? output_to_file(layout_.proc_err(pr)) : Result<UniqueFd>(internal(""));
+    if (!out.ok() || !err.ok()) {
+      (void)store_.mark_process_ended(pr, 126, "exit");
+      reply(client, {kRepError, "internal", "cannot create output files for " + pr});
+      return;
+    }
+    seq = spawn(std::move(proc), spec, dev_null_.get(), out->get(), err->get());
+  } else {
+    seq = spawn(std::move(proc), spec, m.fds[0].get(), m.fds[1].get(), m.fds[2].get());
+    clients_[client].exec_seq = seq;
+  }
+  if (seq == 0) {
+    (void)store_.mark_process_ended(pr, 126, "exit");
+    reply(client, {kRepError, "internal", "the sandbox did not take the process"});
+    return;
+  }
+  if (timeout_ms > 0)
+    procs_[seq].timer = loop_.after(timeout_ms, [this, seq] {
+      auto it = procs_.find(seq);
+      if (it == procs_.end()) return;
+      it->second.timer = 0;
+      it->second.timed_out = true;
+      (void)signal_in_sandbox(sandbox_.control.get(), seq, SIGKILL);
+    });
+  reply(client, {kRepStarted, pr});
+}
+
+void Supervisor::handle_wait(uint64_t client, const Message& m) {
+  const std::string& target = m.at(1);
+  if (target.empty()) {
+    sandbox_waiters_.push_back(client);
+    return;
+  }
+  if (auto it = ended_.find(target); it != ended_.end()) {
+    reply(client, {kRepExited, std::to_string(it->second.first),
+                   end_reason_name(it->second.second)});
+    return;
+  }
+  for (auto& [seq, proc] : procs_)
+    if (proc.id == target) {
+      proc.waiters.push_back(client);
+      return;
+    }
+  reply(client, {kRepError, "not_found", "no running process '" + target + "' in " + cfg_.id});
+}
+
+void Supervisor::on_signal() {
+  signalfd_siginfo info;
+  while (read(signals_.get(), &info, sizeof info) == sizeof info) {
+    int sig = static_cast<int>(info.ssi_signo);
+    if (!cfg_.foreground) {
+      if (sig == SIGTERM) begin_end(EndReason::kTerminated, kReturnCodeTerminated);
+      continue;  // a detached supervisor has no terminal to hear SIGINT or SIGHUP from
+    }
+    for (const auto& [seq, proc] : procs_)
+      if (proc.entrypoint) (void)signal_in_sandbox(sandbox_.control.get(), seq, sig);
+  }
+}
+
+void Supervisor::begin_end(EndReason reason, int rc) {
+  if (ending_) return;
+  ending_ = true;
+  end_reason_ = reason;
+  end_rc_ = rc;
+  if (timeout_timer_ != 0) loop_.cancel(timeout_timer_);
+  if (idle_timer_ != 0) loop_.cancel(idle_timer_);
+  for (auto& [seq, proc] : procs_)
+    if (proc.timer != 0) loop_.cancel(proc.timer);
+  syscall(SYS_pidfd_send_signal, sandbox_.pidfd.get(), SIGKILL, nullptr, 0);
+}
+
+void Supervisor::on_init_gone() {
+  waitpid(sandbox_.pid, nullptr, 0);
+  init_reaped_ = true;
+  loop_.unwatch(init_watch_);
+  if (!ending_) begin_end(EndReason::kLost, kReturnCodeTerminated);
+  maybe_finish();
+}
+
+void Supervisor::maybe_finish() {
+  if (init_reaped_ && pumps_ == 0 && !finished_) finish();
+}
+
+void Supervisor::finish() {
+  finished_ = true;
+  // Whatever was still running died with pid 1.
+  for (auto& [seq, proc] : procs_) {
+    if (proc.entrypoint) continue;
+    int rc = returncode_for(end_reason_, kReturnCodeTerminated);
+    EndReason reason = end_reason_ == EndReason::kExit || end_reason_ == EndReason::kSignal
+                           ? EndReason::kTerminated
+                           : end_reason_;
+    std::vector<std::string> done = {kRepExited, std::to_string(rc), end_reason_name(reason)};
+    (void)store_.mark_process_ended(proc.id, rc, end_reason_name(reason));
+    if (proc.client != 0) reply(proc.client, done);
+    for (uint64_t w : proc.waiters) reply(w, done);
+  }
+  procs_.clear();
+  (void)store_.mark_ended(cfg_.id, end_rc_, end_reason_name(end_reason_));
+  std::vector<std::string> done = {kRepExited, std::to_string(end_rc_), end_reason_name(end_reason_)};
+  for (uint64_t w : sandbox_waiters_) reply(w, done);
+  if (stdin_pump_ != 0) loop_.cancel(stdin_pump_);
+  unlink(layout_.socket().c_str());
+  (void)remove_tree(layout_.upper());
+  (void)remove_tree(layout_.work());
+  loop_.stop();
+}
+
+Result<int> Supervisor::run() {
+  SBX_TRY(loop_.run());
+  if (!finished_) return internal("supervisor loop ended early");
+  return end_rc_;
+}
+
+}  // namespace
+
+Result<int> supervise(SupervisorConfig& cfg, Store& store) {
+  SBX_ASSIGN_OR_RETURN(auto loop, EventLoop::create());
+  Supervisor sup(cfg, store, *loop);
+  SBX_TRY(sup.start());
+  return sup.run();
+}
+
+}  // namespace sbx

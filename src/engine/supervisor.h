@@ -1,0 +1,49 @@
+// The supervisor: the small host-side process that holds one sandbox for its whole life. It
+// starts the sandbox, serves its control socket (exec, wait, terminate), streams the
+// entrypoint's output into the state dir, enforces the timeout and idle timeout, and records
+// the end in the store. Detached for `sbx create`, in the caller's process for `sbx run`.
+// Single-threaded.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "runtime/plan.h"
+#include "sbx/engine.h"
+#include "sbx/error.h"
+#include "sbx/types.h"
+
+namespace sbx {
+
+class Store;
+
+// The wire protocol between CLI calls and a supervisor (first field of each message).
+inline constexpr const char* kReqExec = "exec";            // detach, timeout_ms, cwd, argc, argv…, env…
+inline constexpr const char* kReqWait = "wait";            // target ("" = the sandbox, or pr-…)
+inline constexpr const char* kReqTerminate = "terminate";  //
+inline constexpr const char* kRepStarted = "started";      // pr-…
+inline constexpr const char* kRepExited = "exited";        // returncode, reason
+inline constexpr const char* kRepError = "error";          // kind, message
+
+struct SupervisorConfig {
+  std::string home;
+  std::string id;
+  SandboxPlan plan;
+  EnvList env;  // the sandbox's whole environment (base, --env, secrets)
+  std::string workdir = "/";
+  std::vector<std::string> command;
+  int64_t timeout_s = kDefaultTimeoutSeconds;
+  int64_t idle_timeout_s = 0;
+  bool foreground = false;  // `sbx run`: the entrypoint uses `stdio`, signals are forwarded
+  Stdio stdio;
+  int ready_fd = -1;  // detached: "OK\n" or "ERR message\n" for the creating CLI
+  int ack_fd = -1;    // detached: the CLI writes one byte once it printed the id; EOF first
+                      // means it died, and the sandbox is torn down
+};
+
+// Runs the sandbox to its end and returns its return code. The store is the supervisor's own
+// connection (a detached supervisor opens a new one after fork()).
+Result<int> supervise(SupervisorConfig& cfg, Store& store);
+
+}  // namespace sbx
