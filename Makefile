@@ -13,6 +13,8 @@ CLI_SRCS  := $(wildcard src/cli/*.cc)
 UNIT_SRCS := $(wildcard tests/unit/*.cc)
 LIB_OBJS  := $(LIB_SRCS:%.cc=$(BUILD)/obj/%.o)
 CLI_OBJS  := $(CLI_SRCS:%.cc=$(BUILD)/obj/%.o)
+# Everything of the CLI but main(), so unit tests can reach its parsing helpers.
+CLI_PARTS := $(filter-out $(BUILD)/obj/src/cli/main.o,$(CLI_OBJS))
 UNIT_OBJS := $(UNIT_SRCS:%.cc=$(BUILD)/obj/%.o)
 
 .PHONY: all test unit e2e security install uninstall lint format clean bench
@@ -26,8 +28,8 @@ $(BUILD)/libsbx.a: $(LIB_OBJS)
 	@rm -f $@
 	ar rcs $@ $^
 
-$(BUILD)/unit_tests: $(UNIT_OBJS) $(BUILD)/libsbx.a
-	$(CXX) $(CXXFLAGS) -o $@ $(UNIT_OBJS) $(BUILD)/libsbx.a $(LDLIBS)
+$(BUILD)/unit_tests: $(UNIT_OBJS) $(CLI_PARTS) $(BUILD)/libsbx.a
+	$(CXX) $(CXXFLAGS) -o $@ $(UNIT_OBJS) $(CLI_PARTS) $(BUILD)/libsbx.a $(LDLIBS)
 
 $(BUILD)/obj/%.o: %.cc
 	@mkdir -p $(dir $@)

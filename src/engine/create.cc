@@ -17,6 +17,7 @@
 #include "sbx/engine.h"
 #include "util/fs.h"
 #include "util/ids.h"
+#include "util/proctitle.h"
 
 namespace sbx {
 
@@ -111,6 +112,7 @@ void close_all_except(std::vector<int> keep) {
   setsid();
   if (fork() != 0) _exit(0);  // the session leader exits: we can never regain a terminal
   prctl(PR_SET_NAME, "sbx-supervisor");
+  set_process_title(("sbx-supervisor " + p.cfg.id).c_str());
   int null = open("/dev/null", O_RDWR);
   for (int i = 0; i < 3; ++i) dup2(null, i);
   close_all_except({p.lock.get(), ready_fd, ack_fd});

@@ -43,8 +43,11 @@ Result<SandboxRow> resolve_sandbox(Store& store, const std::string& home, const 
   if (ref.ref.compare(0, 3, "sb-") == 0) return not_found("no sandbox '" + ref.ref + "'");
   SBX_TRY(validate_name("sandbox name", ref.ref));
   SBX_TRY(validate_name("app name", ref.app));
-  SBX_ASSIGN_OR_RETURN(SandboxRow row, store.find_sandbox(ref.app, ref.ref));
-  return refresh_sandbox(store, home, std::move(row));
+  auto row = store.find_sandbox(ref.app, ref.ref);
+  if (!row.ok() && row.error().kind() == ErrorKind::kNotFound)
+    return not_found("no sandbox named '" + ref.ref + "' in app '" + ref.app + "'");
+  if (!row.ok()) return std::move(row).error();
+  return refresh_sandbox(store, home, std::move(row).value());
 }
 
 Result<EnvList> resolve_secrets(Store& store, const std::vector<std::string>& names) {

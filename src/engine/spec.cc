@@ -94,7 +94,9 @@ EnvList base_environment() {
           {"USER", "root"},
           {"LOGNAME", "root"},
           {"SHELL", "/bin/sh"},
-          {"LANG", "C.UTF-8"}};
+          {"LANG", "C.UTF-8"},
+          // Output is streamed live (logs -f, exec): Python must not hold it in a buffer.
+          {"PYTHONUNBUFFERED", "1"}};
 }
 
 EnvList merge_env(EnvList a, const EnvList& b) {

@@ -14,6 +14,7 @@
 #include "runtime/child_steps.h"
 #include "runtime/runtime.h"
 #include "util/msg.h"
+#include "util/proctitle.h"
 
 namespace sbx {
 
@@ -48,6 +49,7 @@ constexpr const char* kStepNames[] = {
   // Not dumpable from here on: nothing in the sandbox may ptrace pid 1 or open its /proc files
   // (it still runs sbx's own code). The parent needed them dumpable to write the id maps.
   prctl(PR_SET_DUMPABLE, 0);
+  set_process_title("sbx-init");
   int rootfd = -1;
   int step = 1;
   auto check = [&](int err) {
@@ -57,6 +59,7 @@ constexpr const char* kStepNames[] = {
   child::Sources src;
   check(child::open_sources(plan, &src));
   check(child::become_root());
+  prctl(PR_SET_PDEATHSIG, SIGKILL);  // a change of credentials cleared it
   check(child::make_mounts_private());
   check(child::mount_root_overlay(src));
   check(child::open_new_root(&rootfd));

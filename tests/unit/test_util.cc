@@ -1,0 +1,105 @@
+// Unit tests for src/util: ids, filesystem helpers and message framing over real sockets.
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <cstdlib>
+#include <set>
+
+#include "util/fd.h"
+#include "util/fs.h"
+#include "util/ids.h"
+#include "util/msg.h"
+
+using namespace sbx;
+
+namespace {
+std::string temp_dir() {
+  char tmpl[] = "/tmp/sbx-unit-XXXXXX";
+  REQUIRE(mkdtemp(tmpl) != nullptr);
+  return tmpl;
+}
+}  // namespace
+
+TEST_CASE("ids have Modal's shape and do not repeat", "[util]") {
+  std::set<std::string> seen;
+  for (int i = 0; i < 1000; ++i) {
+    std::string id = new_id("sb");
+    REQUIRE(is_id(id, "sb"));
+    REQUIRE_FALSE(is_id(id, "pr"));
+    REQUIRE(id.size() == 27);
+    seen.insert(id);
+  }
+  REQUIRE(seen.size() == 1000);
+  REQUIRE_FALSE(is_id("sb-short", "sb"));
+  REQUIRE_FALSE(is_id("sb-00000000000000000000000!", "sb"));
+}
+
+TEST_CASE("make_dirs sets exact modes and remove_tree removes what a sandbox locked", "[util]") {
+  std::string base = temp_dir();
+  std::string deep = base + "/a/b/c";
+  REQUIRE(make_dirs(deep, 0700).ok());
+  struct stat st;
+  REQUIRE(stat((base + "/a/b").c_str(), &st) == 0);
+  REQUIRE((st.st_mode & 07777) == 0700);
+  REQUIRE(write_file_atomic(deep + "/f", "data", 0600).ok());
+  REQUIRE(read_file(deep + "/f").value() == "data");
+  REQUIRE(symlink("/etc", (deep + "/link").c_str()) == 0);
+  REQUIRE(chmod(deep.c_str(), 0) == 0);  // as a sandbox might leave it
+  REQUIRE(remove_tree(base + "/a").ok());
+  REQUIRE_FALSE(path_exists(base + "/a"));
+  REQUIRE(path_exists("/etc/passwd"));  // the symlink was not followed
+  REQUIRE(remove_tree(base + "/missing").ok());
+  REQUIRE(remove_tree(base).ok());
+}
+
+TEST_CASE("make_dirs refuses a path through a file", "[util]") {
+  std::string base = temp_dir();
+  REQUIRE(write_file_atomic(base + "/file", "", 0600).ok());
+  auto s = make_dirs(base + "/file/x", 0700);
+  REQUIRE_FALSE(s.ok());
+  REQUIRE(remove_tree(base).ok());
+}
+
+TEST_CASE("messages carry fields and descriptors intact", "[util]") {
+  auto pair = make_seqpacket_pair();
+  REQUIRE(pair.ok());
+  auto pipe = make_pipe();
+  REQUIRE(pipe.ok());
+  std::string big(100000, 'x');
+  std::vector<std::string> fields = {"exec", "", big, std::string("a\0b", 3)};
+  REQUIRE(send_message(pair->first.get(), fields, {pipe->write.get()}).ok());
+  auto m = recv_message(pair->second.get());
+  REQUIRE(m.ok());
+  REQUIRE(m.value().has_value());
+  REQUIRE((*m)->fields == fields);
+  REQUIRE((*m)->fds.size() == 1);
+  REQUIRE(write_all((*m)->fds[0].get(), "hi").ok());
+  char buf[2];
+  REQUIRE(read_exact(pipe->read.get(), buf, 2).value());
+  REQUIRE(std::string(buf, 2) == "hi");
+  REQUIRE((*m)->at(99).empty());
+  pair->first.reset();
+  auto eof = recv_message(pair->second.get());
+  REQUIRE(eof.ok());
+  REQUIRE_FALSE(eof.value().has_value());
+}
+
+TEST_CASE("an oversized message is refused with a clear error", "[util]") {
+  auto pair = make_seqpacket_pair();
+  REQUIRE(pair.ok());
+  auto s = send_message(pair->first.get(), {std::string(kMaxMessageBytes + 1, 'x')});
+  REQUIRE_FALSE(s.ok());
+  REQUIRE(s.error().kind() == ErrorKind::kInvalidArgument);
+  REQUIRE(s.error().message().find("too large") != std::string::npos);
+}
+
+TEST_CASE("sys_error maps errno to categories once", "[util]") {
+  REQUIRE(sys_error("x", ENOENT).kind() == ErrorKind::kNotFound);
+  REQUIRE(sys_error("x", EACCES).kind() == ErrorKind::kPermission);
+  REQUIRE(sys_error("x", EEXIST).kind() == ErrorKind::kAlreadyExists);
+  REQUIRE(sys_error("x", EIO).kind() == ErrorKind::kInternal);
+  Error e = sys_error("open /nope", ENOENT);
+  e.context("create sandbox");
+  REQUIRE(e.to_string() == "create sandbox: open /nope: No such file or directory");
+}
