@@ -71,11 +71,11 @@ struct EventLoop::Impl {
   void cancel(uint64_t id);
   Status run();
 
-  void submit(uint64_t id, const IoRequest& req, bool& in_flight);
+  void submit(uint64_t id, const IoRequest& req, bool& in_flight_flag);
   void arm_watch(uint64_t id, Watch& w);
   void dispatch(const Completion& c);
-  void on_watch(uint64_t id, int result);
-  void on_pump(uint64_t id, int result);
+  void on_watch(std::unordered_map<uint64_t, Watch>::iterator it, int result);
+  void on_pump(std::unordered_map<uint64_t, Pump>::iterator it, int result);
   void finish_pump(uint64_t id);
   void fire_due_timers();
   int64_t next_timeout_ns() const;
@@ -95,13 +95,13 @@ struct EventLoop::Impl {
   std::optional<Error> ring_error;
 };
 
-void EventLoop::Impl::submit(uint64_t id, const IoRequest& req, bool& flag) {
+void EventLoop::Impl::submit(uint64_t id, const IoRequest& req, bool& in_flight_flag) {
   Status st = backend->submit(id, req);
   if (!st.ok()) {
     if (!ring_error) ring_error = std::move(st).error();
     return;
   }
-  flag = true;
+  in_flight_flag = true;
   ++in_flight;
 }
 
@@ -158,14 +158,14 @@ void EventLoop::Impl::cancel(uint64_t id) {
 }
 
 void EventLoop::Impl::dispatch(const Completion& c) {
-  if (watches.count(c.id) != 0) return on_watch(c.id, c.result);
-  if (pumps.count(c.id) != 0) return on_pump(c.id, c.result);
+  if (auto p = pumps.find(c.id); p != pumps.end()) return on_pump(p, c.result);
+  if (auto w = watches.find(c.id); w != watches.end()) return on_watch(w, c.result);
   // Otherwise the owner is gone: nothing to do.
 }
 
 // Runs the callback outside the map (it may unwatch itself or add watches), then re-arms.
-void EventLoop::Impl::on_watch(uint64_t id, int result) {
-  auto it = watches.find(id);
+void EventLoop::Impl::on_watch(std::unordered_map<uint64_t, Watch>::iterator it, int result) {
+  uint64_t id = it->first;
   it->second.in_flight = false;
   --in_flight;
   if (it->second.cancelled) {
@@ -186,8 +186,9 @@ void EventLoop::Impl::on_watch(uint64_t id, int result) {
   arm_watch(id, it->second);
 }
 
-void EventLoop::Impl::on_pump(uint64_t id, int result) {
-  Pump& p = pumps.find(id)->second;
+void EventLoop::Impl::on_pump(std::unordered_map<uint64_t, Pump>::iterator it, int result) {
+  uint64_t id = it->first;
+  Pump& p = it->second;
   p.in_flight = false;
   --in_flight;
   if (!p.cancelled) {
@@ -269,7 +270,9 @@ Result<std::unique_ptr<EventLoop>> EventLoop::create(unsigned entries) {
   auto backend = stream::make_uring_backend(entries);
   if (!backend.ok()) {
     int err = backend.error().sys_errno();
-    if (err != ENOSYS && err != EPERM && err != EACCES) return std::move(backend).error();
+    if (err != ENOSYS && err != EPERM && err != EACCES && err != ENOMEM) {
+      return std::move(backend).error();
+    }
     return create_poll_fallback();
   }
   auto impl = std::make_unique<Impl>(std::move(backend).value());

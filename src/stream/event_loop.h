@@ -1,7 +1,6 @@
 // The streaming core of sbx: a callback-driven event loop over io_uring (with a poll(2) fallback
 // when io_uring is disabled) that watches fds, runs timers and pumps bytes from fd to fd.
-// Not thread-safe: create, use and destroy an EventLoop in one thread; do not carry it across
-// fork().
+// Not thread-safe: create, run and destroy an EventLoop in one thread; never use it across fork().
 #pragma once
 
 #include <cstdint>
@@ -19,7 +18,8 @@ class EventLoop {
   using DoneFn = std::function<void(Status)>;
   using TimerFn = std::function<void()>;
 
-  // An io_uring loop, or the poll(2) loop when io_uring is refused (ENOSYS, EPERM, EACCES).
+  // An io_uring loop, or the poll(2) loop when io_uring is refused (ENOSYS, EPERM or EACCES:
+  // kernel.io_uring_disabled, seccomp; ENOMEM: old kernels' RLIMIT_MEMLOCK accounting).
   static Result<std::unique_ptr<EventLoop>> create(unsigned entries = 64);
   // The poll(2) loop, whatever the kernel offers (for tests and for forcing the fallback).
   static std::unique_ptr<EventLoop> create_poll_fallback();
@@ -43,7 +43,8 @@ class EventLoop {
   // write fails (EPIPE when dst's reader is gone). Uses splice(2) where both ends allow it, else
   // a 64 KiB buffer. A regular dst is written from its current offset (O_APPEND: at its end) and
   // left positioned after the data. Blocking and non-blocking fds both work. The loop never
-  // closes src or dst; close them after on_done.
+  // closes src or dst; close them after on_done. Like write(2), a dst pipe without reader raises
+  // SIGPIPE: a process that pumps into pipes should ignore it (relay() does).
   uint64_t pump(int src, int dst, DoneFn on_done);
 
   // A one-shot timer: cb runs after ms milliseconds unless cancelled; equal deadlines run in the

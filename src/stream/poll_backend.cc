@@ -23,13 +23,10 @@ struct Pending {
 
 short ready_events(const IoRequest& req) {
   switch (req.kind) {
-    case IoRequest::Kind::kPoll:
-      return req.events;
-    case IoRequest::Kind::kWrite:
-      return POLLOUT;
+    case IoRequest::Kind::kPoll: return req.events;
+    case IoRequest::Kind::kWrite: return POLLOUT;
     case IoRequest::Kind::kRead:
-    case IoRequest::Kind::kSplice:
-      return POLLIN;
+    case IoRequest::Kind::kSplice: return POLLIN;
   }
   return POLLIN;
 }
@@ -55,14 +52,10 @@ int do_splice(const IoRequest& req) {
 // Runs req once its fd reported revents.
 int perform(const IoRequest& req, short revents) {
   switch (req.kind) {
-    case IoRequest::Kind::kPoll:
-      return revents;
-    case IoRequest::Kind::kRead:
-      return result_of(::read(req.fd, req.buf, req.len));
-    case IoRequest::Kind::kWrite:
-      return do_write(req);
-    case IoRequest::Kind::kSplice:
-      return do_splice(req);
+    case IoRequest::Kind::kPoll: return revents;
+    case IoRequest::Kind::kRead: return result_of(::read(req.fd, req.buf, req.len));
+    case IoRequest::Kind::kWrite: return do_write(req);
+    case IoRequest::Kind::kSplice: return do_splice(req);
   }
   return -EINVAL;
 }

@@ -1,5 +1,6 @@
 // The pump state machine: splice while both ends allow it, else read into a buffer and write it
 // out (short writes resumed); EAGAIN turns into a poll on the side that must get ready.
+// Not thread-safe.
 #include "stream/pump.h"
 
 #include <poll.h>
@@ -55,17 +56,12 @@ IoRequest PumpState::request() const {
 
 void PumpState::advance(int result) {
   switch (step_) {
-    case Step::kSplice:
-      return after_splice(result);
-    case Step::kRead:
-      return after_read(result);
-    case Step::kWrite:
-      return after_write(result);
+    case Step::kSplice: return after_splice(result);
+    case Step::kRead: return after_read(result);
+    case Step::kWrite: return after_write(result);
     case Step::kWaitIn:
-    case Step::kWaitOut:
-      return after_wait(result);
-    case Step::kDone:
-      return;
+    case Step::kWaitOut: return after_wait(result);
+    case Step::kDone: return;
   }
 }
 

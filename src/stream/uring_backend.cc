@@ -80,7 +80,7 @@ Status UringBackend::submit(uint64_t id, const IoRequest& req) {
       io_uring_prep_write(sqe, req.fd, req.buf, static_cast<unsigned>(req.len),
                           static_cast<uint64_t>(req.offset));
       break;
-    case IoRequest::Kind::kSplice:
+    case IoRequest::Kind::kSplice:  // runs (and blocks until data comes) in an io-wq worker
       io_uring_prep_splice(sqe, req.fd, -1, req.out_fd, req.offset, static_cast<unsigned>(req.len),
                            0);
       break;
