@@ -1,0 +1,91 @@
+// What the verb files of the sbx command line share: the Action a chosen verb leaves for main,
+// one registration function per verb file, and the flags several verbs take. CLI11 is used only
+// under src/cli.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <functional>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "sbx/engine.h"
+
+namespace sbx::cli {
+
+// The exit status of the runner's own failures (bad input, unknown sandbox, ...), as docker's.
+inline constexpr int kExitRunnerFailure = 125;
+// The default app, in which SANDBOX names are looked up.
+inline constexpr const char* kDefaultApp = "default";
+
+// A verb's work once its arguments parsed: it runs against the engine and returns the exit code.
+using Action = std::function<Result<int>(Engine&)>;
+
+// Adds the verb `name` under parent, with a fresh Flags for its options; when it is the verb
+// chosen, it leaves run(engine, flags) in action for main to call.
+template <typename Flags>
+std::pair<CLI::App*, Flags*> add_verb(CLI::App& parent, const std::string& name,
+                                      const std::string& help, Action& action,
+                                      Result<int> (*run)(Engine&, const Flags&)) {
+  auto flags = std::make_shared<Flags>();
+  CLI::App* cmd = parent.add_subcommand(name, help);
+  cmd->callback([&action, flags, run] {
+    action = [flags, run](Engine& engine) { return run(engine, *flags); };
+  });
+  return {cmd, flags.get()};
+}
+
+// The verbs, one registration function per file.
+void add_app_verbs(CLI::App& sbx, Action& action);       // app.cc
+void add_create_verb(CLI::App& sbx, Action& action);     // create.cc
+void add_exec_verb(CLI::App& sbx, Action& action);       // exec.cc
+void add_run_verb(CLI::App& sbx, Action& action);        // run.cc
+void add_logs_verb(CLI::App& sbx, Action& action);       // logs.cc
+void add_wait_verbs(CLI::App& sbx, Action& action);      // wait.cc: wait, poll
+void add_terminate_verb(CLI::App& sbx, Action& action);  // terminate.cc
+void add_ls_verb(CLI::App& sbx, Action& action);         // ls.cc
+void add_inspect_verb(CLI::App& sbx, Action& action);    // inspect.cc
+void add_tag_verb(CLI::App& sbx, Action& action);        // tag.cc
+void add_secret_verbs(CLI::App& sbx, Action& action);    // secret.cc
+
+// A SANDBOX (or PROCESS) argument and the --app in which a sandbox name is looked up.
+struct TargetFlags {
+  std::string app = kDefaultApp;
+  std::string target;
+  Ref ref() const { return Ref{target, app}; }
+};
+// Declares --app and the required positional `name` ("SANDBOX" or "SANDBOX|PROCESS").
+void add_target(CLI::App* cmd, TargetFlags& flags, const std::string& name);
+// A required NAME argument (of an app or a secret).
+void add_name_arg(CLI::App* cmd, std::string& name, const std::string& help);
+void add_json_flag(CLI::App* cmd, bool& json);
+// A repeatable option taking one value per use (--env A=1 --env B=2).
+CLI::Option* add_list_option(CLI::App* cmd, const std::string& names,
+                             std::vector<std::string>& values, const std::string& value_name,
+                             const std::string& help);
+// The trailing COMMAND argument of create, run and exec: everything from the first positional
+// argument after the verb's own positionals (or after "--") on, verbatim.
+void add_command_args(CLI::App* cmd, std::vector<std::string>& command);
+// argv without argv[0], with a "--" put where the chosen verb's COMMAND begins (replacing the
+// user's own "--", if any), so that CLI11 takes the command verbatim: `sbx create ls -l`,
+// `sbx exec SB --app A -- sh -c ...`. Options of the verb may stand anywhere before the command.
+std::vector<std::string> mark_command_start(const CLI::App& sbx, std::vector<std::string> args);
+
+// The flags of create and run, and the command after them.
+struct SandboxFlags {
+  std::string app = kDefaultApp;
+  std::string name;
+  std::vector<std::string> mounts;
+  std::string workdir;
+  std::vector<std::string> env;
+  std::vector<std::string> secrets;
+  std::string timeout;       // empty: the default
+  std::string idle_timeout;  // empty: none
+  std::vector<std::string> tags;
+  std::vector<std::string> command;
+};
+void add_sandbox_flags(CLI::App* cmd, SandboxFlags& flags);
+Result<SandboxSpec> sandbox_spec(const SandboxFlags& flags);
+
+}  // namespace sbx::cli

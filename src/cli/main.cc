@@ -1,0 +1,124 @@
+// The sbx command line: builds the verbs, parses argv, runs the chosen verb against the engine
+// and turns the outcome into the exit status. Errors are printed here, once, as "sbx: ...";
+// every failure of the runner itself (bad input, unknown sandbox, ...) exits 125.
+#include <algorithm>
+#include <exception>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cli/cli.h"
+#include "cli/output.h"
+#include "util/proctitle.h"
+
+#ifndef SBX_VERSION
+#define SBX_VERSION "0.1.0"
+#endif
+
+namespace sbx::cli {
+namespace {
+
+void add_verbs(CLI::App& sbx, Action& action) {
+  add_create_verb(sbx, action);
+  add_run_verb(sbx, action);
+  add_exec_verb(sbx, action);
+  add_logs_verb(sbx, action);
+  add_wait_verbs(sbx, action);
+  add_terminate_verb(sbx, action);
+  add_ls_verb(sbx, action);
+  add_inspect_verb(sbx, action);
+  add_tag_verb(sbx, action);
+  add_app_verbs(sbx, action);
+  add_secret_verbs(sbx, action);
+}
+
+// The deepest verb chosen so far ("sbx app create" -> create); sbx itself when none.
+const CLI::App* chosen_verb(const CLI::App& sbx) {
+  const CLI::App* verb = &sbx;
+  while (!verb->get_subcommands().empty()) verb = verb->get_subcommands().front();
+  return verb;
+}
+
+std::string verb_path(const CLI::App* verb) {
+  std::string path = verb->get_name();
+  for (const CLI::App* up = verb->get_parent(); up != nullptr; up = up->get_parent()) {
+    path.insert(0, up->get_name() + " ");
+  }
+  return path;
+}
+
+// The first argument CLI11 could not place ("--" aside), if any.
+std::optional<std::string> first_extra(const CLI::App* verb) {
+  for (const std::string& arg : verb->remaining()) {
+    if (arg != "--") return arg;
+  }
+  return std::nullopt;
+}
+
+// A usage error in sbx's words where that says more than CLI11's own message.
+std::string usage_message(const CLI::App* verb, const CLI::ParseError& e) {
+  std::vector<const CLI::App*> verbs = verb->get_subcommands([](const CLI::App*) { return true; });
+  if (std::optional<std::string> extra = first_extra(verb)) {
+    if (extra->size() > 1 && extra->front() == '-') return "unknown option '" + *extra + "'";
+    if (!verbs.empty()) return "unknown verb '" + *extra + "'";
+    return "unexpected argument '" + *extra + "'";
+  }
+  if (verbs.empty()) return e.what();
+  std::string names;
+  for (const CLI::App* v : verbs) names += (names.empty() ? "" : ", ") + v->get_name();
+  return "a verb is required: " + names;
+}
+
+// --help and --version print and exit 0; usage errors print one line and exit 125.
+int parse_failure(CLI::App& sbx, const CLI::ParseError& e) {
+  if (e.get_exit_code() == 0) return sbx.exit(e);
+  const CLI::App* verb = chosen_verb(sbx);
+  print_error(usage_message(verb, e) + " (see '" + verb_path(verb) + " --help')");
+  return kExitRunnerFailure;
+}
+
+int run_action(const Action& action) {
+  auto engine = Engine::open();
+  if (!engine.ok()) {
+    print_error(engine.error().to_string());
+    return kExitRunnerFailure;
+  }
+  Result<int> code = action(**engine);
+  if (!code.ok()) {
+    print_error(code.error().to_string());
+    return kExitRunnerFailure;
+  }
+  return *code;
+}
+
+}  // namespace
+
+int run_cli(int argc, char** argv) {
+  CLI::App sbx("sbx runs commands in isolated sandboxes on this machine.", "sbx");
+  sbx.set_version_flag("--version", "sbx " SBX_VERSION);
+  sbx.require_subcommand(1);
+  Action action;
+  add_verbs(sbx, action);
+  sbx.footer("Run 'sbx VERB --help' for a verb's options; see sbx(1) for the details.");
+  std::vector<std::string> args(argv + std::min(argc, 1), argv + argc);
+  args = mark_command_start(sbx, std::move(args));
+  std::reverse(args.begin(), args.end());  // CLI11 takes a vector last argument first
+  try {
+    sbx.parse(args);
+  } catch (const CLI::ParseError& e) {
+    return parse_failure(sbx, e);
+  }
+  return run_action(action);
+}
+
+}  // namespace sbx::cli
+
+int main(int argc, char** argv) {
+  sbx::remember_process_args(argc, argv);  // forks retitle themselves (util/proctitle.h)
+  try {
+    return sbx::cli::run_cli(argc, argv);
+  } catch (const std::exception& e) {  // bad_alloc and the like: still one line, still 125
+    sbx::cli::print_error(e.what());
+    return sbx::cli::kExitRunnerFailure;
+  }
+}
