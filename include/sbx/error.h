@@ -12,14 +12,14 @@
 namespace sbx {
 
 enum class ErrorKind {
-  kInvalidArgument,  // the caller's input is wrong
-  kNotFound,         // a named object does not exist
-  kAlreadyExists,    // a unique name is taken
+  kInvalidArgument,     // the caller's input is wrong
+  kNotFound,            // a named object does not exist
+  kAlreadyExists,       // a unique name is taken
   kFailedPrecondition,  // the object is in the wrong state (e.g. sandbox not running)
-  kPermission,       // the host refuses (EPERM, EACCES)
-  kUnsupported,      // the host lacks a feature sbx needs
-  kTimeout,          // a deadline passed
-  kInternal,         // any other failure of sbx or the host
+  kPermission,          // the host refuses (EPERM, EACCES)
+  kUnsupported,         // the host lacks a feature sbx needs
+  kTimeout,             // a deadline passed
+  kInternal,            // any other failure of sbx or the host
 };
 
 const char* error_kind_name(ErrorKind kind);
@@ -54,14 +54,16 @@ Error sys_error(const std::string& what, int err);
 // The same with errno read now: call it immediately after the failing call.
 inline Error sys_error(const std::string& what) { return sys_error(what, errno); }
 
-inline Error invalid(std::string message) { return {ErrorKind::kInvalidArgument, std::move(message)}; }
+inline Error invalid(std::string message) {
+  return {ErrorKind::kInvalidArgument, std::move(message)};
+}
 inline Error not_found(std::string message) { return {ErrorKind::kNotFound, std::move(message)}; }
 inline Error internal(std::string message) { return {ErrorKind::kInternal, std::move(message)}; }
 
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
+  Result(T value) : v_(std::move(value)) {}      // NOLINT(google-explicit-constructor)
   Result(Error error) : v_(std::move(error)) {}  // NOLINT(google-explicit-constructor)
 
   bool ok() const { return v_.index() == 0; }
@@ -83,7 +85,8 @@ template <>
 class [[nodiscard]] Result<void> {
  public:
   Result() = default;
-  Result(Error error) : error_(std::move(error)), ok_(false) {}  // NOLINT(google-explicit-constructor)
+  Result(Error error)
+      : error_(std::move(error)), ok_(false) {}  // NOLINT(google-explicit-constructor)
 
   bool ok() const { return ok_; }
   explicit operator bool() const { return ok_; }
@@ -100,17 +103,17 @@ using Status = Result<void>;
 }  // namespace sbx
 
 // SBX_TRY(expr): evaluate a Result<void>-like expression and return its error, if any.
-#define SBX_TRY(expr)                                  \
-  do {                                                 \
-    auto sbx_try_result_ = (expr);                     \
+#define SBX_TRY(expr)                                                     \
+  do {                                                                    \
+    auto sbx_try_result_ = (expr);                                        \
     if (!sbx_try_result_.ok()) return std::move(sbx_try_result_).error(); \
   } while (0)
 
 #define SBX_CONCAT_INNER_(a, b) a##b
 #define SBX_CONCAT_(a, b) SBX_CONCAT_INNER_(a, b)
 // SBX_ASSIGN_OR_RETURN(decl, expr): decl = value of expr, or return its error.
-#define SBX_ASSIGN_OR_RETURN(decl, expr)                                   \
-  auto SBX_CONCAT_(sbx_res_, __LINE__) = (expr);                          \
-  if (!SBX_CONCAT_(sbx_res_, __LINE__).ok())                              \
-    return std::move(SBX_CONCAT_(sbx_res_, __LINE__)).error();            \
+#define SBX_ASSIGN_OR_RETURN(decl, expr)                       \
+  auto SBX_CONCAT_(sbx_res_, __LINE__) = (expr);               \
+  if (!SBX_CONCAT_(sbx_res_, __LINE__).ok())                   \
+    return std::move(SBX_CONCAT_(sbx_res_, __LINE__)).error(); \
   decl = std::move(SBX_CONCAT_(sbx_res_, __LINE__)).value()

@@ -30,13 +30,13 @@ struct MountSpec {
 
 struct SandboxSpec {
   std::string app = "default";
-  std::string name;                  // optional; unique among the app's running sandboxes
+  std::string name;  // optional; unique among the app's running sandboxes
   std::vector<MountSpec> mounts;
   std::string workdir;               // absolute; empty means "/"
   EnvList env;                       // explicit --env pairs
   std::vector<std::string> secrets;  // names of secrets whose pairs join the environment
   int64_t timeout_s = kDefaultTimeoutSeconds;
-  int64_t idle_timeout_s = 0;        // 0: none
+  int64_t idle_timeout_s = 0;  // 0: none
   TagMap tags;
   std::vector<std::string> command;  // entrypoint argv; empty: the sandbox just stays up
 };

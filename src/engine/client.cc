@@ -20,12 +20,13 @@ namespace {
 
 Error not_running(const SandboxRow& row) {
   std::string why = row.end_reason.empty() ? row.state : "ended: " + row.end_reason;
-  return Error(ErrorKind::kFailedPrecondition, "sandbox " + row.id + " is not running (" + why + ")");
+  return Error(ErrorKind::kFailedPrecondition,
+               "sandbox " + row.id + " is not running (" + why + ")");
 }
 
 Error reply_error(const Message& m) {
-  for (ErrorKind k : {ErrorKind::kInvalidArgument, ErrorKind::kNotFound,
-                      ErrorKind::kFailedPrecondition})
+  for (ErrorKind k :
+       {ErrorKind::kInvalidArgument, ErrorKind::kNotFound, ErrorKind::kFailedPrecondition})
     if (m.at(1) == error_kind_name(k)) return Error(k, m.at(2));
   return internal(m.at(2));
 }
@@ -174,8 +175,7 @@ Result<std::optional<int>> Engine::poll(const Ref& target) {
       SBX_TRY(refresh_sandbox(*store_, home_, row));
       SBX_ASSIGN_OR_RETURN(proc, store_->get_process(target.ref));
     }
-    return proc.state == "ended" ? std::optional<int>(proc.returncode.value_or(137))
-                                 : std::nullopt;
+    return proc.state == "ended" ? std::optional<int>(proc.returncode.value_or(137)) : std::nullopt;
   }
   SBX_ASSIGN_OR_RETURN(SandboxRow row, resolve_sandbox(*store_, home_, target));
   if (row.state != "ended") return std::optional<int>();

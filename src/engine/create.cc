@@ -13,8 +13,8 @@
 #include "engine/spec.h"
 #include "engine/supervisor.h"
 #include "runtime/host_base.h"
-#include "util/fd.h"
 #include "sbx/engine.h"
+#include "util/fd.h"
 #include "util/fs.h"
 #include "util/ids.h"
 #include "util/proctitle.h"
@@ -45,7 +45,12 @@ Result<SandboxPlan> plan_for(const std::string& home, const SandboxLayout& layou
   SBX_TRY(make_dirs(layout.dir, 0700));
   SBX_TRY(make_owned_dir(layout.upper(), identity));
   SBX_TRY(make_owned_dir(layout.work(), identity));
-  RootfsRequest req{identity, id, {skeleton}, layout.upper(), layout.work(), spec.mounts,
+  RootfsRequest req{identity,
+                    id,
+                    {skeleton},
+                    layout.upper(),
+                    layout.work(),
+                    spec.mounts,
                     spec.workdir.empty() ? "/" : spec.workdir};
   return build_plan(req);
 }
@@ -62,7 +67,8 @@ Result<Prepared> prepare(Store& store, const std::string& home, const SandboxSpe
                          bool command_required) {
   SBX_TRY(validate_sandbox_spec(spec, command_required));
   for (const auto& m : spec.mounts)
-    if (!path_exists(m.host_path)) return invalid("mount source '" + m.host_path + "' does not exist");
+    if (!path_exists(m.host_path))
+      return invalid("mount source '" + m.host_path + "' does not exist");
   SBX_ASSIGN_OR_RETURN(EnvList secrets, resolve_secrets(store, spec.secrets));
   Prepared p;
   p.cfg.home = home;
@@ -86,8 +92,17 @@ Result<Prepared> prepare(Store& store, const std::string& home, const SandboxSpe
 // Records the sandbox (state "creating"); on failure removes what prepare() made.
 Status record(Store& store, Prepared& p, const SandboxSpec& spec) {
   auto app = store.ensure_app(spec.app);
-  Status s = app.ok() ? store.insert_sandbox({p.cfg.id, app->id, "", spec.name, "creating",
-                                              encode_spec(spec), now_seconds(), {}, {}, "", 0,
+  Status s = app.ok() ? store.insert_sandbox({p.cfg.id,
+                                              app->id,
+                                              "",
+                                              spec.name,
+                                              "creating",
+                                              encode_spec(spec),
+                                              now_seconds(),
+                                              {},
+                                              {},
+                                              "",
+                                              0,
                                               spec.tags})
                       : Status(app.error());
   if (!s.ok()) (void)remove_tree(p.layout.dir);
@@ -122,8 +137,8 @@ void close_all_except(std::vector<int> keep) {
   Result<int> rc = store.ok() ? supervise(p.cfg, **store) : Result<int>(store.error());
   if (!rc.ok() && p.cfg.ready_fd >= 0) {
     const Error& e = rc.error();
-    (void)write_all(ready_fd, std::string("ERR ") + error_kind_name(e.kind()) + "\t" +
-                                  e.to_string() + "\n");
+    (void)write_all(ready_fd,
+                    std::string("ERR ") + error_kind_name(e.kind()) + "\t" + e.to_string() + "\n");
   }
   _exit(rc.ok() ? 0 : 1);
 }

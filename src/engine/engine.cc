@@ -1,12 +1,13 @@
 // The engine's bookkeeping verbs: opening the state, apps, secrets, listing, inspecting and
 // tagging sandboxes, and the liveness check that turns an orphaned row into an ended one.
+#include "sbx/engine.h"
+
 #include <fcntl.h>
 #include <sys/file.h>
 #include <unistd.h>
 
 #include "engine/internal.h"
 #include "engine/spec.h"
-#include "sbx/engine.h"
 #include "util/fs.h"
 #include "util/ids.h"
 
@@ -129,7 +130,8 @@ Result<std::vector<ProcessInfo>> Engine::processes(const Ref& sandbox) {
 
 Status Engine::set_tags(const Ref& sandbox, const TagMap& tags) {
   for (const auto& [k, v] : tags)
-    if (k.empty() || k.find('=') != std::string::npos) return invalid("tag key '" + k + "' is not valid");
+    if (k.empty() || k.find('=') != std::string::npos)
+      return invalid("tag key '" + k + "' is not valid");
   SBX_ASSIGN_OR_RETURN(SandboxRow row, resolve_sandbox(*store_, home_, sandbox));
   return store_->set_tags(row.id, tags);
 }

@@ -43,7 +43,8 @@ Status Engine::logs(const Ref& target, bool follow, int out_fd, int err_fd) {
   std::function<Result<bool>()> ended;
   if (is_id(target.ref, "pr")) {
     SBX_ASSIGN_OR_RETURN(ProcessRow proc, store_->get_process(target.ref));
-    if (!proc.detached) return invalid("process " + proc.id + " was not detached: its output went to its caller");
+    if (!proc.detached)
+      return invalid("process " + proc.id + " was not detached: its output went to its caller");
     layout = sandbox_layout(home_, proc.sandbox_id);
     out_path = layout.proc_out(proc.id);
     err_path = layout.proc_err(proc.id);

@@ -20,7 +20,8 @@ bool has_dotdot(const std::string& path) {
 }
 
 Status validate_sandbox_path(const std::string& what, const std::string& path) {
-  if (path.empty() || path[0] != '/') return invalid(what + " must be an absolute path: '" + path + "'");
+  if (path.empty() || path[0] != '/')
+    return invalid(what + " must be an absolute path: '" + path + "'");
   if (has_dotdot(path)) return invalid(what + " must not contain '.' or '..': '" + path + "'");
   if (path.find('\0') != std::string::npos || path.find(',') != std::string::npos ||
       path.find(':') != std::string::npos)
@@ -52,8 +53,10 @@ Status validate_name(const std::string& what, const std::string& name) {
 Status validate_env(const EnvList& env) {
   for (const auto& [k, v] : env) {
     if (!env_key_ok(k))
-      return invalid("environment variable name '" + k + "' is not valid: use [A-Za-z_][A-Za-z0-9_]*");
-    if (v.find('\0') != std::string::npos) return invalid("environment value of " + k + " has a NUL byte");
+      return invalid("environment variable name '" + k +
+                     "' is not valid: use [A-Za-z_][A-Za-z0-9_]*");
+    if (v.find('\0') != std::string::npos)
+      return invalid("environment value of " + k + " has a NUL byte");
   }
   return {};
 }
@@ -74,7 +77,8 @@ Status validate_sandbox_spec(const SandboxSpec& spec, bool command_required) {
     if (m.sandbox_path == "/") return invalid("mount target must not be /");
   }
   for (const auto& [k, v] : spec.tags)
-    if (k.empty() || k.find('=') != std::string::npos) return invalid("tag key '" + k + "' is not valid");
+    if (k.empty() || k.find('=') != std::string::npos)
+      return invalid("tag key '" + k + "' is not valid");
   for (const auto& s : spec.secrets) SBX_TRY(validate_name("secret name", s));
   return {};
 }
@@ -180,19 +184,22 @@ SandboxInfo sandbox_info(const SandboxRow& row) {
   auto spec = parse_json(row.spec_json);
   if (!spec.ok() || !spec->is_object()) return info;
   info.command = strings_of(spec->get("command"));
-  if (const auto* w = spec->get("workdir"); w != nullptr && w->is_string()) info.workdir = w->as_string();
+  if (const auto* w = spec->get("workdir"); w != nullptr && w->is_string())
+    info.workdir = w->as_string();
   if (const auto* m = spec->get("mounts"); m != nullptr && m->is_array())
     for (const auto& e : m->elements()) {
       MountSpec ms;
       if (const auto* h = e.get("host_path"); h && h->is_string()) ms.host_path = h->as_string();
-      if (const auto* s = e.get("sandbox_path"); s && s->is_string()) ms.sandbox_path = s->as_string();
+      if (const auto* s = e.get("sandbox_path"); s && s->is_string())
+        ms.sandbox_path = s->as_string();
       if (const auto* r = e.get("read_only"); r && r->is_bool()) ms.read_only = r->as_bool();
       info.mounts.push_back(ms);
     }
   info.env_keys = strings_of(spec->get("env_keys"));
   info.secrets = strings_of(spec->get("secrets"));
   if (const auto* t = spec->get("timeout"); t && t->is_int()) info.timeout_s = t->as_int();
-  if (const auto* t = spec->get("idle_timeout"); t && t->is_int()) info.idle_timeout_s = t->as_int();
+  if (const auto* t = spec->get("idle_timeout"); t && t->is_int())
+    info.idle_timeout_s = t->as_int();
   return info;
 }
 

@@ -6,10 +6,10 @@
 
 #include <fcntl.h>
 #include <signal.h>
-#include <sys/syscall.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -281,7 +281,7 @@ void Supervisor::process_exited(uint64_t seq, int status) {
   procs_.erase(it);
   if (proc.timer != 0) loop_.cancel(proc.timer);
   int rc = proc.timed_out ? kReturnCodeTimeout : returncode_of(status);
-  EndReason reason = proc.timed_out ? EndReason::kTimeout
+  EndReason reason = proc.timed_out        ? EndReason::kTimeout
                      : WIFSIGNALED(status) ? EndReason::kSignal
                                            : EndReason::kExit;
   if (proc.entrypoint) {
@@ -373,8 +373,8 @@ void Supervisor::handle_exec(uint64_t client, Message& m) {
   proc.id = new_id("pr");
   proc.detached = detach;
   proc.client = detach ? 0 : client;
-  ProcessRow row{proc.id, cfg_.id, encode_strings(spec.argv), "running", now_seconds(),
-                 {}, {}, "", detach};
+  ProcessRow row{proc.id, cfg_.id, encode_strings(spec.argv), "running", now_seconds(), {}, {},
+                 "",      detach};
   if (Status s = store_.insert_process(row); !s.ok()) {
     reply(client, {kRepError, error_kind_name(s.error().kind()), s.error().to_string()});
     return;
@@ -418,8 +418,8 @@ void Supervisor::handle_wait(uint64_t client, const Message& m) {
     return;
   }
   if (auto it = ended_.find(target); it != ended_.end()) {
-    reply(client, {kRepExited, std::to_string(it->second.first),
-                   end_reason_name(it->second.second)});
+    reply(client,
+          {kRepExited, std::to_string(it->second.first), end_reason_name(it->second.second)});
     return;
   }
   for (auto& [seq, proc] : procs_)
@@ -483,7 +483,8 @@ void Supervisor::finish() {
   }
   procs_.clear();
   (void)store_.mark_ended(cfg_.id, end_rc_, end_reason_name(end_reason_));
-  std::vector<std::string> done = {kRepExited, std::to_string(end_rc_), end_reason_name(end_reason_)};
+  std::vector<std::string> done = {kRepExited, std::to_string(end_rc_),
+                                   end_reason_name(end_reason_)};
   for (uint64_t w : sandbox_waiters_) reply(w, done);
   if (stdin_pump_ != 0) loop_.cancel(stdin_pump_);
   unlink(layout_.socket().c_str());

@@ -19,8 +19,8 @@ namespace sbx {
 class Store;
 
 // The wire protocol between CLI calls and a supervisor (first field of each message).
-inline constexpr const char* kReqExec = "exec";            // detach, timeout_ms, cwd, argc, argv…, env…
-inline constexpr const char* kReqWait = "wait";            // target ("" = the sandbox, or pr-…)
+inline constexpr const char* kReqExec = "exec";  // detach, timeout_ms, cwd, argc, argv…, env…
+inline constexpr const char* kReqWait = "wait";  // target ("" = the sandbox, or pr-…)
 inline constexpr const char* kReqTerminate = "terminate";  //
 inline constexpr const char* kRepStarted = "started";      // pr-…
 inline constexpr const char* kRepExited = "exited";        // returncode, reason

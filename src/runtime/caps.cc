@@ -1,6 +1,8 @@
 // Credentials inside the sandbox: become uid/gid 0 of the new user namespace, then keep only
 // a small capability set (bounding, effective, permitted, inheritable, ambient) and set
 // no_new_privs. Runs in the child after clone().
+#include "runtime/caps.h"
+
 #include <linux/capability.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
@@ -8,7 +10,6 @@
 
 #include <cerrno>
 
-#include "runtime/caps.h"
 #include "runtime/child_steps.h"
 
 namespace sbx {
@@ -33,7 +34,8 @@ int drop_privileges(const SandboxPlan& plan) {
   for (int cap = 0; cap <= plan.cap_last_cap; ++cap)
     if (!is_kept_capability(cap) && prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0 && errno != EINVAL)
       return errno;
-  if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) != 0 && errno != EINVAL) return errno;
+  if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) != 0 && errno != EINVAL)
+    return errno;
   __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
   __user_cap_data_struct data[2]{};
   for (int cap : kKeptCapabilities) {

@@ -8,8 +8,8 @@
 namespace sbx {
 
 inline constexpr int kKeptCapabilities[] = {
-    CAP_CHOWN, CAP_DAC_OVERRIDE, CAP_FOWNER,           CAP_FSETID,
-    CAP_KILL,  CAP_SETGID,       CAP_SETUID,           CAP_NET_BIND_SERVICE,
+    CAP_CHOWN, CAP_DAC_OVERRIDE, CAP_FOWNER, CAP_FSETID,
+    CAP_KILL,  CAP_SETGID,       CAP_SETUID, CAP_NET_BIND_SERVICE,
 };
 
 bool is_kept_capability(int cap);

@@ -27,11 +27,25 @@ struct ChildReport {
 };
 
 constexpr const char* kStepNames[] = {
-    "ready",           "wait for id maps", "open sources", "become root",   "make mounts private",
-    "mount overlay root", "open new root", "bind host base",   "mask sensitive paths",
-    "bind mounts",     "mount /proc",      "mount /dev",       "mount /tmp",
-    "create workdir",  "set hostname",     "bring up loopback", "pivot_root",
-    "drop privileges", "detach stdio",
+    "ready",
+    "wait for id maps",
+    "open sources",
+    "become root",
+    "make mounts private",
+    "mount overlay root",
+    "open new root",
+    "bind host base",
+    "mask sensitive paths",
+    "bind mounts",
+    "mount /proc",
+    "mount /dev",
+    "mount /tmp",
+    "create workdir",
+    "set hostname",
+    "bring up loopback",
+    "pivot_root",
+    "drop privileges",
+    "detach stdio",
 };
 
 [[noreturn]] void fail(int status_fd, int step, int err) {
@@ -41,8 +55,7 @@ constexpr const char* kStepNames[] = {
 }
 
 // The checklist. Runs in the child after clone(); on failure reports {step, errno} and exits.
-[[noreturn]] void child_main(const SandboxPlan& plan, int sync_fd, int status_fd,
-                             int control_fd) {
+[[noreturn]] void child_main(const SandboxPlan& plan, int sync_fd, int status_fd, int control_fd) {
   prctl(PR_SET_PDEATHSIG, SIGKILL);
   char go;
   if (read(sync_fd, &go, 1) != 1) _exit(1);  // the parent died or gave up before the maps

@@ -17,16 +17,15 @@ namespace sbx {
 namespace {
 
 // Top-level host directories bound read-only (when they are directories, not symlinks).
-constexpr const char* kHostDirs[] = {"/usr", "/etc", "/bin", "/sbin", "/lib", "/lib32",
-                                     "/lib64", "/libx32"};
+constexpr const char* kHostDirs[] = {"/usr", "/etc",   "/bin",   "/sbin",
+                                     "/lib", "/lib32", "/lib64", "/libx32"};
 // Top-level directories of the skeleton, all writable through the sandbox's own layer.
-constexpr const char* kSkeletonDirs[] = {"usr", "etc",  "proc", "dev", "tmp", "sys",
-                                         "root", "home", "opt", "srv", "mnt", "media",
-                                         "var",  "var/tmp", "var/lib", "var/cache",
-                                         "var/log", "run"};
+constexpr const char* kSkeletonDirs[] = {
+    "usr", "etc", "proc",  "dev", "tmp",     "sys",     "root",      "home",    "opt",
+    "srv", "mnt", "media", "var", "var/tmp", "var/lib", "var/cache", "var/log", "run"};
 // Host files and directories never shown inside, even though /etc is.
-constexpr const char* kMaskedFiles[] = {"/etc/shadow",  "/etc/shadow-", "/etc/gshadow",
-                                        "/etc/gshadow-", "/etc/sudoers", "/etc/security/opasswd",
+constexpr const char* kMaskedFiles[] = {"/etc/shadow",      "/etc/shadow-", "/etc/gshadow",
+                                        "/etc/gshadow-",    "/etc/sudoers", "/etc/security/opasswd",
                                         "/etc/krb5.keytab", "/etc/subuid-", "/etc/subgid-"};
 constexpr const char* kMaskedDirs[] = {"/etc/sudoers.d", "/etc/ssl/private", "/etc/polkit-1"};
 constexpr const char* kMaskedGlobs[] = {"/etc/ssh/ssh_host_*_key", "/etc/ssh/*_key"};

@@ -29,7 +29,7 @@ struct RootfsRequest {
   std::vector<std::string> lower_dirs;  // top first; the skeleton last
   std::string upper_dir;                // must exist, owned by the sandbox's root
   std::string work_dir;
-  std::vector<MountSpec> mounts;        // host sources must exist
+  std::vector<MountSpec> mounts;  // host sources must exist
   std::string workdir = "/";
 };
 

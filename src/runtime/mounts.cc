@@ -76,8 +76,8 @@ int bind_fd(int src_fd, int target_fd, uint64_t attrs, bool recursive) {
   if (attrs != 0 &&
       mount_setattr(tree, "", AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0), &attr, sizeof attr))
     err = errno;
-  if (err == 0 && move_mount(tree, "", target_fd, "",
-                             MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) != 0)
+  if (err == 0 &&
+      move_mount(tree, "", target_fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) != 0)
     err = errno;
   close(tree);
   return err;
@@ -113,10 +113,12 @@ int mask_one(int rootfd, const MaskPlan& m, int dev_null) {
   if (m.is_dir) {
     std::string where = "/proc/self/fd/" + std::to_string(target);
     err = mount("tmpfs", where.c_str(), "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
-                "size=4k,mode=0755") != 0 ? errno : 0;
+                "size=4k,mode=0755") != 0
+              ? errno
+              : 0;
   } else {
-    err = bind_fd(dev_null, target, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC,
-                  false);
+    err =
+        bind_fd(dev_null, target, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC, false);
   }
   close(target);
   return err;
@@ -125,8 +127,8 @@ int mask_one(int rootfd, const MaskPlan& m, int dev_null) {
 constexpr uint64_t kSafeAttrs = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV;
 
 // What a fresh /proc hides (masked) or freezes (read-only), as Docker and crun do.
-constexpr const char* kProcMaskedFiles[] = {"kcore", "keys", "timer_list", "sched_debug",
-                                            "latency_stats", "kallsyms", "sysrq-trigger"};
+constexpr const char* kProcMaskedFiles[] = {
+    "kcore", "keys", "timer_list", "sched_debug", "latency_stats", "kallsyms", "sysrq-trigger"};
 constexpr const char* kProcMaskedDirs[] = {"acpi", "asound", "scsi"};
 constexpr const char* kProcReadOnly[] = {"sys", "bus", "fs", "irq"};
 
@@ -238,7 +240,8 @@ int mount_dev(int rootfd, const SandboxPlan& plan, const Sources& src) {
     if (err != 0) break;
   }
   if (err == 0)
-    err = mount_fs(dev, "pts", "devpts", MS_NOSUID | MS_NOEXEC, "newinstance,ptmxmode=0666,mode=620");
+    err =
+        mount_fs(dev, "pts", "devpts", MS_NOSUID | MS_NOEXEC, "newinstance,ptmxmode=0666,mode=620");
   std::string shm_opts = "mode=1777,size=" + plan.shm_size;
   if (err == 0) err = mount_fs(dev, "shm", "tmpfs", MS_NOSUID | MS_NODEV, shm_opts.c_str());
   const std::pair<const char*, const char*> links[] = {{"pts/ptmx", "ptmx"},

@@ -9,7 +9,6 @@
 #include <string>
 #include <vector>
 
-
 namespace sbx {
 
 // One line of uid_map / gid_map.
@@ -48,7 +47,7 @@ struct SandboxPlan {
   std::vector<BindPlan> system_binds;  // the host base: /usr, /etc, ... read-only
   std::vector<MaskPlan> masks;         // sensitive host files hidden inside system binds
   std::vector<BindPlan> user_binds;    // --mount
-  std::vector<std::string> devices;     // names under the host's /dev bound into the new /dev
+  std::vector<std::string> devices;    // names under the host's /dev bound into the new /dev
   std::string workdir = "/";           // created if missing
   std::string tmp_size = "1g";         // tmpfs size= for /tmp
   std::string shm_size = "64m";        // tmpfs size= for /dev/shm

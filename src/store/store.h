@@ -45,7 +45,7 @@ struct ProcessRow {
 
 struct SandboxFilter {
   std::optional<std::string> app_name;
-  TagMap tags;                // all must match
+  TagMap tags;                 // all must match
   bool include_ended = false;  // else only "creating" and "running"
 };
 
@@ -63,7 +63,7 @@ class Store {
   Result<AppInfo> create_app(const std::string& name);
   Result<AppInfo> ensure_app(const std::string& name);
   Result<AppInfo> get_app(const std::string& name);  // kNotFound
-  Result<std::vector<AppInfo>> list_apps();           // with running counts
+  Result<std::vector<AppInfo>> list_apps();          // with running counts
   // Fails with kFailedPrecondition while the app has creating/running sandboxes; removes the
   // app's ended sandboxes, their tags and processes with it.
   Status remove_app(const std::string& name);

@@ -26,11 +26,18 @@ std::string Error::to_string() const {
 
 static ErrorKind kind_for_errno(int err) {
   switch (err) {
-    case ENOENT: case ESRCH: return ErrorKind::kNotFound;
+    case ENOENT:
+    case ESRCH: return ErrorKind::kNotFound;
     case EEXIST: return ErrorKind::kAlreadyExists;
-    case EPERM: case EACCES: case EROFS: return ErrorKind::kPermission;
-    case ENOSYS: case EOPNOTSUPP: return ErrorKind::kUnsupported;
-    case EINVAL: case ENAMETOOLONG: case ENOTDIR: case ELOOP: return ErrorKind::kInvalidArgument;
+    case EPERM:
+    case EACCES:
+    case EROFS: return ErrorKind::kPermission;
+    case ENOSYS:
+    case EOPNOTSUPP: return ErrorKind::kUnsupported;
+    case EINVAL:
+    case ENAMETOOLONG:
+    case ENOTDIR:
+    case ELOOP: return ErrorKind::kInvalidArgument;
     case ETIMEDOUT: return ErrorKind::kTimeout;
     default: return ErrorKind::kInternal;
   }

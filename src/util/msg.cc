@@ -100,7 +100,8 @@ Result<std::optional<Message>> recv_message(int sock) {
 
 Result<std::pair<UniqueFd, UniqueFd>> make_seqpacket_pair() {
   int sv[2];
-  if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0) return sys_error("socketpair");
+  if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0)
+    return sys_error("socketpair");
   return std::make_pair(UniqueFd(sv[0]), UniqueFd(sv[1]));
 }
 

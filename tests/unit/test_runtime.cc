@@ -34,7 +34,8 @@ struct Scratch {
 };
 
 // Runs argv in the sandbox with stdout into a pipe; returns {returncode, stdout}.
-std::pair<int, std::string> run_in(SandboxProcess& sp, uint64_t seq, std::vector<std::string> argv) {
+std::pair<int, std::string> run_in(SandboxProcess& sp, uint64_t seq,
+                                   std::vector<std::string> argv) {
   auto out = make_pipe().value();
   ProcessSpec spec{std::move(argv), {"PATH=/usr/bin:/bin"}, "/"};
   REQUIRE(spawn_in_sandbox(sp.control.get(), seq, spec, 0, out.write.get(), 2).ok());
@@ -86,8 +87,7 @@ TEST_CASE("a plan masks host secrets and refuses mounts over the host base", "[r
   REQUIRE_FALSE(build_plan(bad).ok());
 }
 
-TEST_CASE("a sandbox runs processes in its own namespaces and reports their ends",
-          "[runtime]") {
+TEST_CASE("a sandbox runs processes in its own namespaces and reports their ends", "[runtime]") {
   Scratch s;
   auto plan = build_plan(s.request());
   REQUIRE(plan.ok());

@@ -107,5 +107,6 @@ TEST_CASE("the stored spec round-trips and holds no environment values", "[spec]
   REQUIRE(info.mounts.size() == 1);
   REQUIRE(info.mounts[0].sandbox_path == "/repo");
   REQUIRE(info.timeout_s == kDefaultTimeoutSeconds);
-  REQUIRE(decode_strings(encode_strings({"a\"b", "c\\n"})) == std::vector<std::string>{"a\"b", "c\\n"});
+  REQUIRE(decode_strings(encode_strings({"a\"b", "c\\n"})) ==
+          std::vector<std::string>{"a\"b", "c\\n"});
 }
