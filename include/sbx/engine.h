@@ -16,6 +16,13 @@ namespace sbx {
 
 class Store;
 
+// Seccomp policies (OCI / Docker JSON). Every problem found in a profile file, one line each
+// ("file: path.to.field: what is wrong"; warnings start with "warning:"); an error only when
+// the file cannot be read.
+Result<std::vector<std::string>> check_policy_file(const std::string& path);
+// What a profile (a shipped name or a file) allows and denies, for people.
+Result<std::string> describe_policy(const std::string& name_or_path);
+
 // How a caller names a sandbox: an id (sb-…), or a name within an app. A process id (pr-…) is
 // accepted where the verb says so (wait, poll, logs).
 struct Ref {

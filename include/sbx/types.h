@@ -39,6 +39,7 @@ struct SandboxSpec {
   int64_t idle_timeout_s = 0;  // 0: none
   TagMap tags;
   std::vector<std::string> command;  // entrypoint argv; empty: the sandbox just stays up
+  std::string policy = "default";    // seccomp profile: a shipped name or a JSON file's path
 };
 
 struct ExecSpec {
@@ -80,6 +81,7 @@ struct SandboxInfo {
   std::optional<int> returncode;
   EndReason end_reason = EndReason::kNone;
   int64_t supervisor_pid = 0;
+  std::string policy;
 };
 
 struct ProcessInfo {

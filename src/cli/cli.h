@@ -48,6 +48,7 @@ void add_ls_verb(CLI::App& sbx, Action& action);         // ls.cc
 void add_inspect_verb(CLI::App& sbx, Action& action);    // inspect.cc
 void add_tag_verb(CLI::App& sbx, Action& action);        // tag.cc
 void add_secret_verbs(CLI::App& sbx, Action& action);    // secret.cc
+void add_policy_verbs(CLI::App& sbx, Action& action);    // policy.cc: check, show
 
 // A SANDBOX (or PROCESS) argument and the --app in which a sandbox name is looked up.
 struct TargetFlags {
@@ -83,6 +84,7 @@ struct SandboxFlags {
   std::string timeout;       // empty: the default
   std::string idle_timeout;  // empty: none
   std::vector<std::string> tags;
+  std::string policy = "default";
   std::vector<std::string> command;
 };
 void add_sandbox_flags(CLI::App* cmd, SandboxFlags& flags);

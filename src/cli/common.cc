@@ -121,6 +121,9 @@ void add_sandbox_flags(CLI::App* cmd, SandboxFlags& f) {
                   "0-86400 (default 0: none)")
       ->type_name("SECONDS");
   add_list_option(cmd, "--tag", f.tags, "KEY=VALUE", "Tag the sandbox; repeatable");
+  cmd->add_option("--policy", f.policy,
+                  "Seccomp profile: default, strict, permissive, or an OCI/Docker JSON file")
+      ->type_name("NAME|PATH");
   add_command_args(cmd, f.command);
 }
 
@@ -162,6 +165,11 @@ Result<SandboxSpec> sandbox_spec(const SandboxFlags& f) {
                        optional_seconds("--idle-timeout", f.idle_timeout, 0, 0));
   SBX_ASSIGN_OR_RETURN(spec.tags, parse_tags("--tag", f.tags));
   spec.command = f.command;
+  spec.policy = f.policy;
+  if (spec.policy.find('/') != std::string::npos || spec.policy.ends_with(".json")) {
+    std::error_code ec;
+    spec.policy = std::filesystem::absolute(spec.policy, ec).lexically_normal().string();
+  }
   return spec;
 }
 

@@ -30,6 +30,7 @@ void add_verbs(CLI::App& sbx, Action& action) {
   add_tag_verb(sbx, action);
   add_app_verbs(sbx, action);
   add_secret_verbs(sbx, action);
+  add_policy_verbs(sbx, action);
 }
 
 // The deepest verb chosen so far ("sbx app create" -> create); sbx itself when none.

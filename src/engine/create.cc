@@ -13,6 +13,7 @@
 #include "engine/spec.h"
 #include "engine/supervisor.h"
 #include "runtime/host_base.h"
+#include "runtime/seccomp.h"
 #include "sbx/engine.h"
 #include "util/fd.h"
 #include "util/fs.h"
@@ -80,6 +81,12 @@ Result<Prepared> prepare(Store& store, const std::string& home, const SandboxSpe
     return std::move(plan).error();
   }
   p.cfg.plan = std::move(plan).value();
+  auto seccomp = load_policy(spec.policy, home + "/cache");
+  if (!seccomp.ok()) {
+    (void)remove_tree(p.layout.dir);
+    return std::move(seccomp).error().context("seccomp policy '" + spec.policy + "'");
+  }
+  p.cfg.plan.seccomp = std::move(seccomp).value();
   p.cfg.env = merge_env(merge_env(base_environment(), spec.env), secrets);
   p.cfg.workdir = spec.workdir.empty() ? "/" : spec.workdir;
   p.cfg.command = spec.command;

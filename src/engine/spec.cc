@@ -80,6 +80,7 @@ Status validate_sandbox_spec(const SandboxSpec& spec, bool command_required) {
     if (k.empty() || k.find('=') != std::string::npos)
       return invalid("tag key '" + k + "' is not valid");
   for (const auto& s : spec.secrets) SBX_TRY(validate_name("secret name", s));
+  if (spec.policy.empty()) return invalid("the seccomp policy name is empty");
   return {};
 }
 
@@ -153,6 +154,7 @@ std::string encode_spec(const SandboxSpec& spec) {
   for (const auto& kv : spec.env) keys.push_back(kv.first);
   w.field("env_keys", keys).field("secrets", spec.secrets);
   w.field("timeout", spec.timeout_s).field("idle_timeout", spec.idle_timeout_s);
+  w.field("policy", spec.policy);
   w.end_object();
   return w.take();
 }
@@ -200,6 +202,7 @@ SandboxInfo sandbox_info(const SandboxRow& row) {
   if (const auto* t = spec->get("timeout"); t && t->is_int()) info.timeout_s = t->as_int();
   if (const auto* t = spec->get("idle_timeout"); t && t->is_int())
     info.idle_timeout_s = t->as_int();
+  if (const auto* p = spec->get("policy"); p && p->is_string()) info.policy = p->as_string();
   return info;
 }
 

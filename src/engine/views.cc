@@ -63,6 +63,7 @@ void write_sandbox_fields(JsonWriter& w, const SandboxInfo& s) {
   w.field("env_keys", s.env_keys).field("secrets", s.secrets);
   w.field("timeout", s.timeout_s);
   w.field("idle_timeout", s.idle_timeout_s > 0 ? std::optional(s.idle_timeout_s) : std::nullopt);
+  w.field("policy", s.policy);
   write_tags(w.key("tags"), s.tags);
   w.field("created_at", time_or_null(s.created_at)).field("ended_at", time_or_null(s.ended_at));
   w.field("returncode", s.returncode).field("end_reason", reason_or_null(s.end_reason));

@@ -92,7 +92,7 @@ constexpr const char* kStepNames[] = {
   if (write(status_fd, &ready, sizeof ready) != sizeof ready) _exit(1);
   if (dup2(control_fd, 3) != 3) _exit(1);
   close_range(4, ~0U, 0);
-  init_main(3);
+  init_main(3, plan.seccomp);
 }
 
 Status write_proc_file(pid_t pid, const char* name, const std::string& text) {

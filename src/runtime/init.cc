@@ -54,7 +54,8 @@ void say(const std::string& text) { (void)!write(2, text.data(), text.size()); }
 
 // Runs in the forked child inside the sandbox: becomes the process the caller asked for.
 [[noreturn]] void become_process(const SpawnRequest& req, std::vector<char*>& argv,
-                                 std::vector<char*>& envp, const int fds[3]) {
+                                 std::vector<char*>& envp, const int fds[3],
+                                 const SeccompProgram& seccomp) {
   sigset_t none;
   sigemptyset(&none);
   sigprocmask(SIG_SETMASK, &none, nullptr);
@@ -65,6 +66,11 @@ void say(const std::string& text) { (void)!write(2, text.data(), text.size()); }
   close_range(3, ~0U, 0);
   if (chdir(req.cwd.c_str()) != 0) {
     say("sbx: cannot enter working directory " + req.cwd + ": " + strerror(errno) + "\n");
+    _exit(126);
+  }
+  // Last step before execve: from here on the sandbox's seccomp profile holds.
+  if (int serr = apply_seccomp(seccomp); serr != 0) {
+    say(std::string("sbx: cannot load the seccomp profile: ") + strerror(serr) + "\n");
     _exit(126);
   }
   int err = ENOENT;
@@ -94,7 +100,7 @@ std::optional<SpawnRequest> decode_spawn(const Message& m) {
 
 class Init {
  public:
-  explicit Init(int control) : control_(control) {}
+  Init(int control, const SeccompProgram& seccomp) : control_(control), seccomp_(seccomp) {}
   [[noreturn]] void run();
 
  private:
@@ -106,6 +112,7 @@ class Init {
   }
 
   int control_;
+  const SeccompProgram& seccomp_;
   std::map<pid_t, uint64_t> running_;  // pid -> seq
   std::map<uint64_t, pid_t> by_seq_;
 };
@@ -118,7 +125,7 @@ void Init::spawn(const SpawnRequest& req, const Message& m) {
   envp.push_back(nullptr);
   int fds[3] = {m.fds[0].get(), m.fds[1].get(), m.fds[2].get()};
   pid_t pid = fork();
-  if (pid == 0) become_process(req, argv, envp, fds);
+  if (pid == 0) become_process(req, argv, envp, fds, seccomp_);
   if (pid < 0) {
     report({"exited", std::to_string(req.seq), std::to_string(W_EXITCODE(126, 0))});
     return;
@@ -185,7 +192,9 @@ void Init::run() {
 
 }  // namespace
 
-[[noreturn]] void init_main(int control) { Init(control).run(); }
+[[noreturn]] void init_main(int control, const SeccompProgram& seccomp) {
+  Init(control, seccomp).run();
+}
 
 namespace child {
 

@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "runtime/seccomp.h"
+
 namespace sbx {
 
 // One line of uid_map / gid_map.
@@ -51,6 +53,7 @@ struct SandboxPlan {
   std::string workdir = "/";           // created if missing
   std::string tmp_size = "1g";         // tmpfs size= for /tmp
   std::string shm_size = "64m";        // tmpfs size= for /dev/shm
+  SeccompProgram seccomp;  // loaded last, before every execve in the sandbox
   int cap_last_cap = 40;               // /proc/sys/kernel/cap_last_cap
 };
 

@@ -54,6 +54,6 @@ int returncode_of(int wait_status);
 
 // Runs as pid 1 inside the sandbox once setup is done: spawns what the supervisor asks for,
 // reaps every child, reports ends. Never returns.
-[[noreturn]] void init_main(int control);
+[[noreturn]] void init_main(int control, const SeccompProgram& seccomp);
 
 }  // namespace sbx

@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# shellcheck disable=SC2016,SC2119  # sandbox commands are single-quoted on purpose
+# sbx run: create, exec, terminate in one call. Output and exit code are the command's; create
+# options apply; stdin passes through; afterwards nothing of it runs or stays mounted.
+# shellcheck source-path=SCRIPTDIR
+# shellcheck source=lib.sh
+source "$(dirname "$0")/lib.sh"
+
+procs=$TEST_TMP/procs.baseline
+snapshot_processes "$procs"
+
+note "sbx run -- python3 -c 'print(1)'"
+assert_exit 0 sbx run -- python3 -c 'print(1)'
+assert_eq 1 "$LAST_OUT" "stdout of run"
+assert_eq "" "$LAST_ERR" "stderr of run"
+
+note "exit codes"
+assert_exit 7 sbx run -- sh -c 'exit 7'
+assert_exit 127 sbx run -- no-such-command-4b1d
+assert_exit 137 sbx run -- sh -c 'kill -9 $$'
+assert_exit 0 sbx run -- true
+
+note "stdout and stderr apart; stdin passed through"
+assert_exit 3 sbx run -- sh -c 'echo out; echo err >&2; exit 3'
+assert_eq out "$LAST_OUT" "run stdout"
+assert_eq err "$LAST_ERR" "run stderr"
+out=$(printf 'a\nb' | sbx run -- wc -l)
+assert_eq 1 "$out" "wc -l of stdin through run"
+
+note "create options apply"
+mnt=$(scratch_dir)
+echo mounted >"$mnt/f"
+assert_exit 0 sbx secret create run-secret TOKEN=t0k
+assert_exit 0 sbx run --app oneshot --env X=1 --secret run-secret --workdir /data \
+  --mount "$mnt:/data:ro" --tag kind=oneshot -- sh -c 'echo "$X $TOKEN $(pwd) $(cat f)"'
+assert_eq "1 t0k /data mounted" "$LAST_OUT" "run with create options"
+
+note "nothing is left running or mounted"
+assert_eq "" "$(running_ids)" "sbx ls --json after the runs"
+all=$(sbx_json ls --all --json)
+assert_eq 8 "$(json_eval 'len(d)' "$all")" "sandboxes recorded by ls --all --json"
+assert_eq ended "$(json_eval '" ".join(sorted(set(s["state"] for s in d)))' "$all")" \
+  "states of the run sandboxes"
+json_eval 'all(s["end_reason"] in ("exit", "terminated", "signal") for s in d)' "$all" |
+  grep -qx true || fail "unexpected end_reason among run sandboxes: $all"
+assert_eq oneshot "$(json_eval '[s["app"] for s in d if s["tags"] == {"kind": "oneshot"}][0]' "$all")" \
+  "the app of the run with --app"
+if grep -F "$SBX_HOME" /proc/self/mountinfo; then
+  fail "mounts of the state directory remain on the host"
+fi
+for pid in $(json_eval '" ".join(str(s["supervisor_pid"]) for s in d if s["supervisor_pid"])' "$all"); do
+  wait_until 30 pid_gone "$pid" || fail "supervisor $pid of a run still runs"
+done
+assert_no_stray "$procs"
+
+note "an empty command is refused"
+assert_sbx_error sbx run --
+assert_sbx_error sbx run
