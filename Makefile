@@ -3,6 +3,7 @@
 CXX      ?= g++
 CXXFLAGS ?= -O2 -g
 CXXFLAGS += -std=c++20 -Wall -Wextra -Wno-missing-field-initializers -Iinclude -Isrc -MMD -MP
+CXXFLAGS += -I$(BUILD)/gen
 LDLIBS   := -lseccomp -luring -lsqlite3 -lsimdjson -lpthread
 PREFIX   ?= /usr/local
 DESTDIR  ?=
@@ -30,6 +31,14 @@ $(BUILD)/libsbx.a: $(LIB_OBJS)
 
 $(BUILD)/unit_tests: $(UNIT_OBJS) $(CLI_PARTS) $(BUILD)/libsbx.a
 	$(CXX) $(CXXFLAGS) -o $@ $(UNIT_OBJS) $(CLI_PARTS) $(BUILD)/libsbx.a $(LDLIBS)
+
+# The shipped seccomp profiles, embedded as raw strings: policies/*.json stay the only copy.
+POLICIES := default strict permissive
+$(BUILD)/gen/policies.inc: $(POLICIES:%=policies/%.json)
+	@mkdir -p $(dir $@)
+	@for p in $(POLICIES); do printf '{"%s", R"sbx-policy(' $$p; cat policies/$$p.json; \
+	  printf ')sbx-policy"},\n'; done > $@.tmp && mv $@.tmp $@
+$(BUILD)/obj/src/runtime/policies_builtin.o: $(BUILD)/gen/policies.inc
 
 $(BUILD)/obj/%.o: %.cc
 	@mkdir -p $(dir $@)
