@@ -18,7 +18,7 @@ CLI_OBJS  := $(CLI_SRCS:%.cc=$(BUILD)/obj/%.o)
 CLI_PARTS := $(filter-out $(BUILD)/obj/src/cli/main.o,$(CLI_OBJS))
 UNIT_OBJS := $(UNIT_SRCS:%.cc=$(BUILD)/obj/%.o)
 
-.PHONY: all test unit e2e security install uninstall lint format clean bench
+.PHONY: all test unit e2e install uninstall lint format clean
 
 all: $(BUILD)/sbx
 
