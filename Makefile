@@ -18,7 +18,7 @@ CLI_OBJS  := $(CLI_SRCS:%.cc=$(BUILD)/obj/%.o)
 CLI_PARTS := $(filter-out $(BUILD)/obj/src/cli/main.o,$(CLI_OBJS))
 UNIT_OBJS := $(UNIT_SRCS:%.cc=$(BUILD)/obj/%.o)
 
-.PHONY: all test unit e2e install uninstall lint format clean
+.PHONY: all test unit e2e install uninstall lint format clean bench
 
 all: $(BUILD)/sbx
 
@@ -53,6 +53,10 @@ unit: $(BUILD)/unit_tests
 
 e2e: $(BUILD)/sbx
 	tests/run.sh --e2e-only
+
+# Performance against bubblewrap, nsenter and a raw pipe (tests/bench/README.md); never in CI.
+bench: $(BUILD)/sbx
+	tests/bench/bench.py
 
 install: $(BUILD)/sbx
 	install -D -m 0755 $(BUILD)/sbx $(DESTDIR)$(PREFIX)/bin/sbx

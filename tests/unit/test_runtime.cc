@@ -7,6 +7,7 @@
 
 #include "runtime/host_base.h"
 #include "runtime/runtime.h"
+#include "runtime/seccomp.h"
 #include "util/fs.h"
 
 using namespace sbx;
@@ -91,6 +92,7 @@ TEST_CASE("a sandbox runs processes in its own namespaces and reports their ends
   Scratch s;
   auto plan = build_plan(s.request());
   REQUIRE(plan.ok());
+  plan->seccomp = load_policy("default", "").value();
   auto sp = start_sandbox(plan.value());
   REQUIRE(sp.ok());
   auto [rc, host] = run_in(*sp, 1, {"cat", "/proc/sys/kernel/hostname"});
@@ -109,6 +111,20 @@ TEST_CASE("a sandbox runs processes in its own namespaces and reports their ends
   REQUIRE(rc5 == 0);
   REQUIRE(pid1.rfind("sbx", 0) == 0);
   REQUIRE(pid1.find("unit") == std::string::npos);
+  auto [rc6, denied] = run_in(*sp, 6, {"unshare", "-U", "true"});
+  REQUIRE(rc6 == 1);  // the default seccomp profile holds for every process
+  kill(sp->pid, SIGKILL);
+  waitpid(sp->pid, nullptr, 0);
+}
+
+TEST_CASE("a process is never started without its seccomp filter", "[runtime]") {
+  Scratch s;
+  auto plan = build_plan(s.request());
+  REQUIRE(plan.ok());  // no seccomp program loaded: the child must refuse to exec (fail closed)
+  auto sp = start_sandbox(plan.value());
+  REQUIRE(sp.ok());
+  auto [rc, out] = run_in(*sp, 1, {"true"});
+  REQUIRE(rc == 126);
   kill(sp->pid, SIGKILL);
   waitpid(sp->pid, nullptr, 0);
 }
