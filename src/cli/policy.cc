@@ -35,11 +35,11 @@ Result<int> show(Engine&, const PolicyFlags& f) {
 void add_policy_verbs(CLI::App& sbx, Action& action) {
   CLI::App* policy = sbx.add_subcommand("policy", "Check and show seccomp profiles");
   policy->require_subcommand(1);
-  auto [c, cf] = add_verb(*policy, "check", "Report every problem in a seccomp profile file",
-                          action, check);
+  auto [c, cf] =
+      add_verb(*policy, "check", "Report every problem in a seccomp profile file", action, check);
   c->add_option("FILE", cf->target, "An OCI/Docker seccomp JSON file")->required();
-  auto [s, sf] = add_verb(*policy, "show", "Show what a seccomp profile allows and denies",
-                          action, show);
+  auto [s, sf] =
+      add_verb(*policy, "show", "Show what a seccomp profile allows and denies", action, show);
   s->add_option("POLICY", sf->target, "default, strict, permissive, or a JSON file")->required();
 }
 

@@ -9,7 +9,8 @@ namespace sbx {
 Result<std::vector<std::string>> check_policy_file(const std::string& path) {
   SBX_ASSIGN_OR_RETURN(std::string text, read_file(path));
   std::vector<std::string> lines;
-  for (const auto& problem : check_seccomp_profile(text, path)) lines.push_back(problem.to_string());
+  for (const auto& problem : check_seccomp_profile(text, path))
+    lines.push_back(problem.to_string());
   return lines;
 }
 

@@ -53,7 +53,7 @@ struct SandboxPlan {
   std::string workdir = "/";           // created if missing
   std::string tmp_size = "1g";         // tmpfs size= for /tmp
   std::string shm_size = "64m";        // tmpfs size= for /dev/shm
-  SeccompProgram seccomp;  // loaded last, before every execve in the sandbox
+  SeccompProgram seccomp;              // loaded last, before every execve in the sandbox
   int cap_last_cap = 40;               // /proc/sys/kernel/cap_last_cap
 };
 
