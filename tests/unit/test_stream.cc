@@ -500,8 +500,12 @@ TEST_CASE("relay stops an EPIPE pair quietly and cancels pairs it does not wait 
                             {output.read.get(), file.fd.get(), false}});
   REQUIRE(st.ok());
   CHECK(file.size() == 6);
+  // EOF: relay closed the write end. Bounded, so that a regression fails instead of hanging
+  // (once, under load, the cancelled pair's dst stayed referenced after relay() returned).
+  pollfd pfd{child_stdin.read.get(), POLLIN, 0};
+  REQUIRE(::poll(&pfd, 1, 10000) == 1);
   char c;
-  CHECK(::read(child_stdin.read.get(), &c, 1) == 0);  // EOF: relay closed the write end
+  CHECK(::read(child_stdin.read.get(), &c, 1) == 0);
 }
 
 TEST_CASE("relay() on its own loop") {
