@@ -130,13 +130,22 @@ std::string encode_strings(const std::vector<std::string>& items) {
   return w.take();
 }
 
-std::vector<std::string> decode_strings(const std::string& json) {
+namespace {
+
+// The strings of a JSON array (anything else, or a missing value, gives none).
+std::vector<std::string> strings_of(const JsonValue* v) {
   std::vector<std::string> out;
-  auto v = parse_json(json);
-  if (!v.ok() || !v->is_array()) return out;
-  for (const auto& e : v->elements())
-    if (e.is_string()) out.push_back(e.as_string());
+  if (v != nullptr && v->is_array())
+    for (const auto& e : v->elements())
+      if (e.is_string()) out.push_back(e.as_string());
   return out;
+}
+
+}  // namespace
+
+std::vector<std::string> decode_strings(const std::string& json) {
+  auto v = parse_json(json);
+  return v.ok() ? strings_of(&v.value()) : std::vector<std::string>{};
 }
 
 std::string encode_spec(const SandboxSpec& spec) {
@@ -158,18 +167,6 @@ std::string encode_spec(const SandboxSpec& spec) {
   w.end_object();
   return w.take();
 }
-
-namespace {
-
-std::vector<std::string> strings_of(const JsonValue* v) {
-  std::vector<std::string> out;
-  if (v != nullptr && v->is_array())
-    for (const auto& e : v->elements())
-      if (e.is_string()) out.push_back(e.as_string());
-  return out;
-}
-
-}  // namespace
 
 SandboxInfo sandbox_info(const SandboxRow& row) {
   SandboxInfo info;
