@@ -41,9 +41,7 @@ Result<UniqueFd> connect_to(const std::string& home, const SandboxRow& row) {
 // Waits for the next message on sock; an empty optional if the supervisor went away.
 Result<std::optional<Message>> next_reply(int sock) { return recv_message(sock); }
 
-std::vector<std::string> exec_request(const SandboxRow& row, const ExecSpec& spec,
-                                      const EnvList& env) {
-  (void)row;
+std::vector<std::string> exec_request(const ExecSpec& spec, const EnvList& env) {
   std::vector<std::string> f = {kReqExec, spec.detach ? "1" : "0",
                                 std::to_string(spec.timeout_s * 1000), spec.workdir,
                                 std::to_string(spec.argv.size())};
@@ -88,6 +86,19 @@ Result<int> read_exit(int sock, const SandboxRow& row) {
   return std::stoi(m->at(1));
 }
 
+// Sends request (if the supervisor is reachable), takes its reply, then waits until the
+// supervisor has let go of the sandbox's lock: the sandbox is over and its end recorded.
+// Returns the row as it now stands.
+Result<SandboxRow> await_end(Store& store, const std::string& home, const SandboxRow& row,
+                             const std::vector<std::string>& request) {
+  auto sock = connect_to(home, row);
+  if (sock.ok() && send_message(sock->get(), request).ok()) (void)next_reply(sock->get());
+  SandboxLayout layout = sandbox_layout(home, row.id);
+  while (supervisor_alive(layout)) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  SBX_ASSIGN_OR_RETURN(SandboxRow now, store.get_sandbox(row.id));
+  return refresh_sandbox(store, home, std::move(now));
+}
+
 }  // namespace
 
 Result<ExecOutcome> Engine::exec(const Ref& sandbox, const ExecSpec& spec, const Stdio& stdio) {
@@ -101,7 +112,7 @@ Result<ExecOutcome> Engine::exec(const Ref& sandbox, const ExecSpec& spec, const
   SBX_ASSIGN_OR_RETURN(ExecStreams streams, exec_streams(stdio, spec.detach));
   std::vector<int> fds;
   if (!spec.detach) fds.assign(streams.fds, streams.fds + 3);
-  SBX_TRY(send_message(sock.get(), exec_request(row, spec, env), fds));
+  SBX_TRY(send_message(sock.get(), exec_request(spec, env), fds));
   SBX_ASSIGN_OR_RETURN(auto started, next_reply(sock.get()));
   if (!started) return not_running(row);
   if (started->verb() == kRepError) return reply_error(*started);
@@ -130,13 +141,7 @@ Result<ExecOutcome> Engine::exec(const Ref& sandbox, const ExecSpec& spec, const
 Status Engine::terminate(const Ref& sandbox) {
   SBX_ASSIGN_OR_RETURN(SandboxRow row, resolve_sandbox(*store_, home_, sandbox));
   if (row.state == "ended") return {};
-  auto sock = connect_to(home_, row);
-  if (sock.ok() && send_message(sock->get(), {kReqTerminate}).ok()) (void)next_reply(sock->get());
-  // Whatever the socket said, the sandbox is over once its supervisor lets go of the lock.
-  SandboxLayout layout = sandbox_layout(home_, row.id);
-  while (supervisor_alive(layout)) std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  SBX_ASSIGN_OR_RETURN(row, store_->get_sandbox(row.id));
-  SBX_TRY(refresh_sandbox(*store_, home_, row));
+  SBX_TRY(await_end(*store_, home_, row, {kReqTerminate}));
   return {};
 }
 
@@ -157,12 +162,7 @@ Result<int> Engine::wait(const Ref& target) {
   }
   SBX_ASSIGN_OR_RETURN(SandboxRow row, resolve_sandbox(*store_, home_, target));
   if (row.state != "ended") {
-    auto sock = connect_to(home_, row);
-    if (sock.ok() && send_message(sock->get(), {kReqWait, ""}).ok()) (void)next_reply(sock->get());
-    SandboxLayout layout = sandbox_layout(home_, row.id);
-    while (supervisor_alive(layout)) std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    SBX_ASSIGN_OR_RETURN(row, store_->get_sandbox(row.id));
-    SBX_ASSIGN_OR_RETURN(row, refresh_sandbox(*store_, home_, row));
+    SBX_ASSIGN_OR_RETURN(row, await_end(*store_, home_, row, {kReqWait, ""}));
   }
   return row.returncode.value_or(kReturnCodeTerminated);
 }
