@@ -28,6 +28,23 @@ struct MountSpec {
   bool read_only = false;
 };
 
+// Resource limits of a sandbox; 0 means "no limit". Enforced with cgroup v2 where usable,
+// cgroup v1 where that is what the host has, else rlimits (the engine says which).
+struct ResourceLimits {
+  double cpus = 0;           // CPU bandwidth in CPUs (0.5, 2, ...)
+  int64_t memory_bytes = 0;  // memory (and swap) of the whole sandbox
+  int64_t pids = 0;          // tasks alive at once in the sandbox
+  int64_t disk_bytes = 0;    // size of the sandbox's writable layer
+  int64_t nofile = 0;        // open files per process
+};
+
+// A host port forwarded to a port inside the sandbox (Modal's tunnels).
+struct Tunnel {
+  int container_port = 0;
+  std::string host_address;  // "127.0.0.1"
+  int host_port = 0;
+};
+
 struct SandboxSpec {
   std::string app = "default";
   std::string name;  // optional; unique among the app's running sandboxes
@@ -40,6 +57,10 @@ struct SandboxSpec {
   TagMap tags;
   std::vector<std::string> command;  // entrypoint argv; empty: the sandbox just stays up
   std::string policy = "default";    // seccomp profile: a shipped name or a JSON file's path
+  ResourceLimits limits;
+  std::string network = "none";  // "none" (loopback only), "nat" or "host"
+  std::vector<int> ports;        // container ports to forward from a fresh 127.0.0.1 port
+  std::string image;             // image id or name; empty: the host base
 };
 
 struct ExecSpec {
@@ -52,7 +73,7 @@ struct ExecSpec {
 };
 
 // Why a sandbox or process ended.
-enum class EndReason { kNone, kExit, kSignal, kTimeout, kIdle, kTerminated, kLost };
+enum class EndReason { kNone, kExit, kSignal, kTimeout, kIdle, kTerminated, kLost, kOom };
 const char* end_reason_name(EndReason r);
 EndReason end_reason_from_name(const std::string& s);
 
@@ -82,6 +103,15 @@ struct SandboxInfo {
   EndReason end_reason = EndReason::kNone;
   int64_t supervisor_pid = 0;
   std::string policy;
+  ResourceLimits limits;
+  std::string network;
+  std::vector<int> ports;
+  std::string image;  // the image id; empty: the host base
+  // Facts the supervisor records while the sandbox runs (the store's runtime_json).
+  std::vector<Tunnel> tunnels;
+  std::string limits_backend;  // "cgroup2", "cgroup1", "rlimit" or "" (no limits asked)
+  std::optional<int64_t> peak_memory_bytes;
+  std::optional<double> cpu_seconds;
 };
 
 struct ProcessInfo {

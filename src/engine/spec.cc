@@ -164,9 +164,46 @@ std::string encode_spec(const SandboxSpec& spec) {
   w.field("env_keys", keys).field("secrets", spec.secrets);
   w.field("timeout", spec.timeout_s).field("idle_timeout", spec.idle_timeout_s);
   w.field("policy", spec.policy);
+  const ResourceLimits& l = spec.limits;
+  w.key("limits").begin_object().field("cpus", l.cpus).field("memory", l.memory_bytes);
+  w.field("pids", l.pids).field("disk", l.disk_bytes).field("nofile", l.nofile).end_object();
+  w.field("network", spec.network);
+  w.key("ports").begin_array();
+  for (int p : spec.ports) w.value(p);
+  w.end_array();
+  w.field("image", spec.image);
   w.end_object();
   return w.take();
 }
+
+namespace {
+
+// The supervisor's facts: tunnels, limits backend, usage. Unknown keys are ignored.
+void read_runtime(const std::string& json, SandboxInfo* info) {
+  auto rt = parse_json(json);
+  if (!rt.ok() || !rt->is_object()) return;
+  if (const auto* t = rt->get("tunnels"); t && t->is_array())
+    for (const auto& e : t->elements()) {
+      Tunnel tun;
+      if (const auto* v = e.get("container_port"); v && v->is_int())
+        tun.container_port = static_cast<int>(v->as_int());
+      if (const auto* v = e.get("host_address"); v && v->is_string())
+        tun.host_address = v->as_string();
+      if (const auto* v = e.get("host_port"); v && v->is_int())
+        tun.host_port = static_cast<int>(v->as_int());
+      info->tunnels.push_back(tun);
+    }
+  if (const auto* b = rt->get("limits_backend"); b && b->is_string())
+    info->limits_backend = b->as_string();
+  if (const auto* u = rt->get("usage"); u && u->is_object()) {
+    if (const auto* v = u->get("peak_memory"); v && v->is_int())
+      info->peak_memory_bytes = v->as_int();
+    if (const auto* v = u->get("cpu_seconds"); v && v->is_number())
+      info->cpu_seconds = v->as_double();
+  }
+}
+
+}  // namespace
 
 SandboxInfo sandbox_info(const SandboxRow& row) {
   SandboxInfo info;
@@ -200,6 +237,23 @@ SandboxInfo sandbox_info(const SandboxRow& row) {
   if (const auto* t = spec->get("idle_timeout"); t && t->is_int())
     info.idle_timeout_s = t->as_int();
   if (const auto* p = spec->get("policy"); p && p->is_string()) info.policy = p->as_string();
+  if (const auto* l = spec->get("limits"); l && l->is_object()) {
+    auto num = [&](const char* k) -> const JsonValue* {
+      const auto* v = l->get(k);
+      return v && v->is_number() ? v : nullptr;
+    };
+    if (const auto* v = num("cpus")) info.limits.cpus = v->as_double();
+    if (const auto* v = num("memory")) info.limits.memory_bytes = v->as_int();
+    if (const auto* v = num("pids")) info.limits.pids = v->as_int();
+    if (const auto* v = num("disk")) info.limits.disk_bytes = v->as_int();
+    if (const auto* v = num("nofile")) info.limits.nofile = v->as_int();
+  }
+  if (const auto* n = spec->get("network"); n && n->is_string()) info.network = n->as_string();
+  if (const auto* p = spec->get("ports"); p && p->is_array())
+    for (const auto& e : p->elements())
+      if (e.is_int()) info.ports.push_back(static_cast<int>(e.as_int()));
+  if (const auto* i = spec->get("image"); i && i->is_string()) info.image = i->as_string();
+  read_runtime(row.runtime_json, &info);
   return info;
 }
 

@@ -8,7 +8,7 @@ namespace sbx {
 
 namespace {
 
-constexpr std::array<std::pair<EndReason, const char*>, 7> kEndReasonNames{{
+constexpr std::array<std::pair<EndReason, const char*>, 8> kEndReasonNames{{
     {EndReason::kNone, ""},
     {EndReason::kExit, "exit"},
     {EndReason::kSignal, "signal"},
@@ -16,6 +16,7 @@ constexpr std::array<std::pair<EndReason, const char*>, 7> kEndReasonNames{{
     {EndReason::kIdle, "idle"},
     {EndReason::kTerminated, "terminated"},
     {EndReason::kLost, "lost"},
+    {EndReason::kOom, "oom"},
 }};
 
 }  // namespace

@@ -54,6 +54,26 @@ void write_tags(JsonWriter& w, const TagMap& tags) {
   w.end_object();
 }
 
+// Only the limits asked for; an empty object when none.
+void write_limits(JsonWriter& w, const ResourceLimits& l) {
+  w.begin_object();
+  if (l.cpus > 0) w.field("cpus", l.cpus);
+  if (l.memory_bytes > 0) w.field("memory", l.memory_bytes);
+  if (l.pids > 0) w.field("pids", l.pids);
+  if (l.disk_bytes > 0) w.field("disk", l.disk_bytes);
+  if (l.nofile > 0) w.field("nofile", l.nofile);
+  w.end_object();
+}
+
+void write_tunnels(JsonWriter& w, const std::vector<Tunnel>& tunnels) {
+  w.begin_array();
+  for (const Tunnel& t : tunnels) {
+    w.begin_object().field("container_port", t.container_port);
+    w.field("host_address", t.host_address).field("host_port", t.host_port).end_object();
+  }
+  w.end_array();
+}
+
 // The fields of a sandbox object, without the braces, so inspect can add its own.
 void write_sandbox_fields(JsonWriter& w, const SandboxInfo& s) {
   w.field("id", s.id).field("app", s.app).field("name", text_or_null(s.name));
@@ -64,6 +84,14 @@ void write_sandbox_fields(JsonWriter& w, const SandboxInfo& s) {
   w.field("timeout", s.timeout_s);
   w.field("idle_timeout", s.idle_timeout_s > 0 ? std::optional(s.idle_timeout_s) : std::nullopt);
   w.field("policy", s.policy);
+  w.field("image", text_or_null(s.image));
+  write_limits(w.key("limits"), s.limits);
+  w.field("limits_backend", text_or_null(s.limits_backend));
+  w.field("network", s.network.empty() ? std::string("none") : s.network);
+  write_tunnels(w.key("tunnels"), s.tunnels);
+  w.key("usage").begin_object();
+  w.field("peak_memory", s.peak_memory_bytes).field("cpu_seconds", s.cpu_seconds);
+  w.end_object();
   write_tags(w.key("tags"), s.tags);
   w.field("created_at", time_or_null(s.created_at)).field("ended_at", time_or_null(s.ended_at));
   w.field("returncode", s.returncode).field("end_reason", reason_or_null(s.end_reason));

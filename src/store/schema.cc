@@ -70,7 +70,13 @@ CREATE TABLE secret_entries (
 );
 )sql";
 
-constexpr std::array<const char*, 1> kMigrations = {kV1};
+// v2: facts a running sandbox's supervisor records (tunnels, limits backend, usage), as one JSON
+// object whose keys each writer owns.
+constexpr const char kV2[] = R"sql(
+ALTER TABLE sandboxes ADD COLUMN runtime_json TEXT NOT NULL DEFAULT '{}';
+)sql";
+
+constexpr std::array<const char*, 2> kMigrations = {kV1, kV2};
 
 }  // namespace
 

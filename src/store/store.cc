@@ -27,7 +27,8 @@ constexpr const char kAppSelect[] =
     " AND s.state != 'ended') FROM apps a";
 constexpr const char kSandboxSelect[] =
     "SELECT s.id, s.app_id, a.name, s.name, s.state, s.spec_json, s.created_at, s.ended_at,"
-    " s.returncode, s.end_reason, s.supervisor_pid FROM sandboxes s JOIN apps a ON a.id = s.app_id";
+    " s.returncode, s.end_reason, s.supervisor_pid, s.runtime_json FROM sandboxes s"
+    " JOIN apps a ON a.id = s.app_id";
 constexpr const char kProcessSelect[] =
     "SELECT id, sandbox_id, argv_json, state, started_at, ended_at, returncode, end_reason,"
     " detached FROM processes";
@@ -54,6 +55,7 @@ SandboxRow read_sandbox(const Stmt& stmt) {
   row.returncode = stmt.opt_int(8);
   row.end_reason = stmt.text(9);
   row.supervisor_pid = stmt.integer(10);
+  row.runtime_json = stmt.text(11);
   return row;
 }
 
@@ -360,6 +362,18 @@ Status Store::set_tags(const std::string& id, const TagMap& tags) {
     SBX_TRY(impl_->require_sandbox(id));
     SBX_TRY(db.run("DELETE FROM sandbox_tags WHERE sandbox_id = ?", id));
     return impl_->insert_tags(id, tags);
+  });
+}
+
+Status Store::set_runtime_value(const std::string& id, const std::string& key,
+                                const std::string& json_value) {
+  Db& db = *impl_->db;
+  return db.write_txn([&]() -> Status {
+    SBX_TRY(db.run("UPDATE sandboxes SET runtime_json = json_set(runtime_json, '$.' || ?, json(?))"
+                   " WHERE id = ?",
+                   key, json_value, id));
+    if (db.changes() == 0) return not_found("no sandbox '" + id + "'");
+    return {};
   });
 }
 

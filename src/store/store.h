@@ -29,6 +29,9 @@ struct SandboxRow {
   std::string end_reason;  // "" while not ended
   int64_t supervisor_pid = 0;
   TagMap tags;  // filled by reads
+  // Facts recorded while the sandbox runs: one JSON object, each key owned by one writer
+  // ("tunnels", "limits_backend", "usage", ...). Written with set_runtime_value.
+  std::string runtime_json = "{}";
 };
 
 struct ProcessRow {
@@ -81,6 +84,9 @@ class Store {
   Result<std::vector<SandboxRow>> list_sandboxes(const SandboxFilter& filter);
   Status set_tags(const std::string& id, const TagMap& tags);  // replaces the whole set
   Status delete_sandbox(const std::string& id);
+  // Sets one top-level key of the sandbox's runtime_json to a JSON value (kNotFound).
+  Status set_runtime_value(const std::string& id, const std::string& key,
+                           const std::string& json_value);
 
   // Processes exec'd into sandboxes.
   Status insert_process(const ProcessRow& row);

@@ -110,3 +110,37 @@ TEST_CASE("the stored spec round-trips and holds no environment values", "[spec]
   REQUIRE(decode_strings(encode_strings({"a\"b", "c\\n"})) ==
           std::vector<std::string>{"a\"b", "c\\n"});
 }
+
+TEST_CASE("limits, network, ports, image and runtime facts round-trip", "[spec]") {
+  SandboxSpec s = good();
+  s.limits.cpus = 0.5;
+  s.limits.memory_bytes = 256 << 20;
+  s.limits.pids = 64;
+  s.limits.disk_bytes = 1 << 30;
+  s.limits.nofile = 512;
+  s.network = "nat";
+  s.ports = {8000, 9090};
+  s.image = "im-abc";
+  SandboxRow row;
+  row.id = "sb-x";
+  row.spec_json = encode_spec(s);
+  row.runtime_json =
+      R"({"tunnels":[{"container_port":8000,"host_address":"127.0.0.1","host_port":40001}],)"
+      R"("limits_backend":"cgroup1","usage":{"peak_memory":1048576,"cpu_seconds":0.25}})";
+  SandboxInfo info = sandbox_info(row);
+  CHECK(info.limits.cpus == 0.5);
+  CHECK(info.limits.memory_bytes == 256 << 20);
+  CHECK(info.limits.pids == 64);
+  CHECK(info.limits.disk_bytes == 1 << 30);
+  CHECK(info.limits.nofile == 512);
+  CHECK(info.network == "nat");
+  CHECK(info.ports == std::vector<int>{8000, 9090});
+  CHECK(info.image == "im-abc");
+  REQUIRE(info.tunnels.size() == 1);
+  CHECK(info.tunnels[0].container_port == 8000);
+  CHECK(info.tunnels[0].host_address == "127.0.0.1");
+  CHECK(info.tunnels[0].host_port == 40001);
+  CHECK(info.limits_backend == "cgroup1");
+  CHECK(info.peak_memory_bytes == std::optional<int64_t>(1048576));
+  CHECK(info.cpu_seconds == std::optional<double>(0.25));
+}

@@ -264,6 +264,18 @@ TEST_CASE("store: sandboxes", "[store]") {
     require_error(store->insert_sandbox(row), ErrorKind::kAlreadyExists,
                   "a sandbox '" + row.id + "' already exists");
   }
+  SECTION("runtime facts: each key set on its own, others kept") {
+    SandboxRow row = insert(*store, *app, "");
+    CHECK(store->get_sandbox(row.id)->runtime_json == "{}");
+    require_ok(store->set_runtime_value(row.id, "limits_backend", "\"cgroup1\""));
+    require_ok(store->set_runtime_value(row.id, "usage", R"({"peak_memory":42})"));
+    require_ok(store->set_runtime_value(row.id, "limits_backend", "\"rlimit\""));
+    CHECK(store->get_sandbox(row.id)->runtime_json ==
+          R"({"limits_backend":"rlimit","usage":{"peak_memory":42}})");
+    require_error(store->set_runtime_value("sb-unknown", "usage", "{}"), ErrorKind::kNotFound,
+                  "no sandbox 'sb-unknown'");
+    CHECK_FALSE(store->set_runtime_value(row.id, "usage", "{not json").ok());
+  }
   SECTION("sandboxes without a name never collide") {
     SandboxRow a = insert(*store, *app, "");
     SandboxRow b = insert(*store, *app, "");
