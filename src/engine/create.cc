@@ -53,7 +53,9 @@ Result<SandboxPlan> plan_for(const std::string& home, const SandboxLayout& layou
                     layout.work(),
                     spec.mounts,
                     spec.workdir.empty() ? "/" : spec.workdir};
-  return build_plan(req);
+  SBX_ASSIGN_OR_RETURN(SandboxPlan plan, build_plan(req));
+  plan.host_network = spec.network == "host";
+  return plan;
 }
 
 // Takes the sandbox's lock: held by whoever supervises it, from before its row exists.

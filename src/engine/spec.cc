@@ -81,6 +81,8 @@ Status validate_sandbox_spec(const SandboxSpec& spec, bool command_required) {
       return invalid("tag key '" + k + "' is not valid");
   for (const auto& s : spec.secrets) SBX_TRY(validate_name("secret name", s));
   if (spec.policy.empty()) return invalid("the seccomp policy name is empty");
+  if (spec.network != "none" && spec.network != "nat" && spec.network != "host")
+    return invalid("network mode '" + spec.network + "' is not one of none, nat, host");
   return {};
 }
 

@@ -84,7 +84,7 @@ constexpr const char* kStepNames[] = {
   check(child::mount_tmp(rootfd, plan));
   check(child::make_workdir(rootfd, plan));
   check(child::set_hostname(plan));
-  check(child::bring_up_loopback());
+  check(plan.host_network ? 0 : child::bring_up_loopback());
   check(child::pivot_to(rootfd));
   check(child::drop_privileges(plan));
   check(child::quiet_stdio());
@@ -117,10 +117,11 @@ Status write_id_maps(pid_t pid, const Identity& id) {
   return {};
 }
 
-pid_t clone_into_namespaces(int* pidfd) {
+pid_t clone_into_namespaces(const SandboxPlan& plan, int* pidfd) {
   clone_args args{};
   args.flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS |
-               CLONE_NEWNET | CLONE_NEWCGROUP | CLONE_PIDFD;
+               CLONE_NEWCGROUP | CLONE_PIDFD;
+  if (!plan.host_network) args.flags |= CLONE_NEWNET;
   args.pidfd = reinterpret_cast<uint64_t>(pidfd);
   args.exit_signal = SIGCHLD;
   return static_cast<pid_t>(syscall(SYS_clone3, &args, sizeof args));
@@ -140,7 +141,7 @@ Result<SandboxProcess> start_sandbox(const SandboxPlan& plan) {
   SBX_ASSIGN_OR_RETURN(Pipe status, make_pipe());
   SBX_ASSIGN_OR_RETURN(auto control, make_seqpacket_pair());
   int pidfd = -1;
-  pid_t pid = clone_into_namespaces(&pidfd);
+  pid_t pid = clone_into_namespaces(plan, &pidfd);
   if (pid < 0) return sys_error("clone into new namespaces");
   if (pid == 0) {
     sync.write.reset();

@@ -42,6 +42,7 @@ struct MaskPlan {
 struct SandboxPlan {
   Identity identity;
   std::string hostname;
+  bool host_network = false;  // share the host's network namespace (--network host)
   // The root: an overlay of lower_dirs (top first) under a writable upper/work pair.
   std::vector<std::string> lower_dirs;
   std::string upper_dir;
