@@ -32,8 +32,8 @@ struct Prepared {
   SandboxLayout layout;
 };
 
-Status make_owned_dir(const std::string& path, const Identity& id) {
-  SBX_TRY(make_dirs(path, 0700));
+Status make_owned_dir(const std::string& path, const Identity& id, mode_t mode = 0700) {
+  SBX_TRY(make_dirs(path, mode));
   if (chown(path.c_str(), id.uid.outside, id.gid.outside) != 0) return sys_error("chown " + path);
   return {};
 }
@@ -44,7 +44,9 @@ Result<SandboxPlan> plan_for(const std::string& home, const SandboxLayout& layou
   std::string skeleton = skeleton_dir(home, identity.uid.outside);
   SBX_TRY(ensure_skeleton(skeleton, identity));
   SBX_TRY(make_dirs(layout.dir, 0700));
-  SBX_TRY(make_owned_dir(layout.upper(), identity));
+  // The upper dir's mode is the mode of the sandbox's "/": 0755, so that a non-root uid inside
+  // can reach /usr; the sandbox's own directory above it stays 0700 on the host.
+  SBX_TRY(make_owned_dir(layout.upper(), identity, 0755));
   SBX_TRY(make_owned_dir(layout.work(), identity));
   RootfsRequest req{identity,
                     id,

@@ -36,10 +36,10 @@ constexpr const char* kStepNames[] = {
     "open new root",
     "bind host base",
     "mask sensitive paths",
+    "mount /tmp",
     "bind mounts",
     "mount /proc",
     "mount /dev",
-    "mount /tmp",
     "create workdir",
     "set hostname",
     "bring up loopback",
@@ -78,10 +78,10 @@ constexpr const char* kStepNames[] = {
   check(child::open_new_root(&rootfd));
   check(child::bind_system_dirs(rootfd, plan, src));
   check(child::mask_paths(rootfd, plan, src));
+  check(child::mount_tmp(rootfd, plan));  // before the binds: a --mount below /tmp stays seen
   check(child::bind_user_mounts(rootfd, plan, src));
   check(child::mount_proc(rootfd, plan, src));
   check(child::mount_dev(rootfd, plan, src));
-  check(child::mount_tmp(rootfd, plan));
   check(child::make_workdir(rootfd, plan));
   check(child::set_hostname(plan));
   check(plan.host_network ? 0 : child::bring_up_loopback());
