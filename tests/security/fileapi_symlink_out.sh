@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Placeholder probe for the file API (copying files out of a sandbox): sbx has no such feature yet, so there is nothing to
+# attack; it skips (never passes) and names the missing feature until the probe is written.
+# shellcheck source-path=SCRIPTDIR
+# shellcheck source=_lib.sh
+source "$(dirname "$0")/_lib.sh"
+
+skip_missing_feature "file API (copying files out of a sandbox)" cp

@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Placeholder probe for an HTTP API (token check): sbx has no such feature yet, so there is nothing to
+# attack; it skips (never passes) and names the missing feature until the probe is written.
+# shellcheck source-path=SCRIPTDIR
+# shellcheck source=_lib.sh
+source "$(dirname "$0")/_lib.sh"
+
+skip_missing_feature "HTTP API (token check)" serve

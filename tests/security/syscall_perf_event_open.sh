@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Syscalls that widen the kernel surface: perf_event_open fails with EPERM (default,
+# permissive) and kills under strict.
+# shellcheck source-path=SCRIPTDIR
+# shellcheck source=_lib.sh
+source "$(dirname "$0")/_lib.sh"
+
+build_probe
+SB=$(sbx_create "${PROBE_MOUNT[@]}")
+for p in perf_event_open; do
+  probe_exec "$SB" "$p"
+  expect EPERM "$p under the default profile"
+done
+probe_run --policy permissive -- perf_event_open
+expect EPERM "perf_event_open under permissive"
+probe_run --policy strict -- perf_event_open
+expect_killed_sigsys "perf_event_open under strict"
