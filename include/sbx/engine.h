@@ -92,6 +92,10 @@ class Engine {
   Result<std::vector<ProcessInfo>> processes(const Ref& sandbox);
   Status set_tags(const Ref& sandbox, const TagMap& tags);
 
+  // `sbx doctor`: what this host supports, each feature tried for real (overlayfs on the state
+  // directory's filesystem), in a fixed order.
+  std::vector<HostCheck> doctor() const;
+
  private:
   Engine(std::string home, std::unique_ptr<Store> store);
   std::string home_;

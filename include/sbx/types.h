@@ -126,4 +126,13 @@ struct ProcessInfo {
   bool detached = false;
 };
 
+// One line of `sbx doctor`: a host feature, tried for real.
+struct HostCheck {
+  std::string name;       // "user_namespaces", "overlayfs", ...
+  std::string status;     // "ok", "degraded" or "missing"
+  std::string found;      // what the check saw
+  std::string without;    // what sbx does when the feature is absent
+  bool required = false;  // sbx cannot start a sandbox without it
+};
+
 }  // namespace sbx

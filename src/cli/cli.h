@@ -49,6 +49,7 @@ void add_inspect_verb(CLI::App& sbx, Action& action);    // inspect.cc
 void add_tag_verb(CLI::App& sbx, Action& action);        // tag.cc
 void add_secret_verbs(CLI::App& sbx, Action& action);    // secret.cc
 void add_policy_verbs(CLI::App& sbx, Action& action);    // policy.cc: check, show
+void add_doctor_verb(CLI::App& sbx, Action& action);     // doctor.cc
 
 // A SANDBOX (or PROCESS) argument and the --app in which a sandbox name is looked up.
 struct TargetFlags {
