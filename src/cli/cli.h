@@ -50,6 +50,7 @@ void add_tag_verb(CLI::App& sbx, Action& action);        // tag.cc
 void add_secret_verbs(CLI::App& sbx, Action& action);    // secret.cc
 void add_policy_verbs(CLI::App& sbx, Action& action);    // policy.cc: check, show
 void add_doctor_verb(CLI::App& sbx, Action& action);     // doctor.cc
+void add_tunnels_verb(CLI::App& sbx, Action& action);    // tunnels.cc
 
 // A SANDBOX (or PROCESS) argument and the --app in which a sandbox name is looked up.
 struct TargetFlags {
@@ -74,6 +75,15 @@ void add_command_args(CLI::App* cmd, std::vector<std::string>& command);
 // `sbx exec SB --app A -- sh -c ...`. Options of the verb may stand anywhere before the command.
 std::vector<std::string> mark_command_start(const CLI::App& sbx, std::vector<std::string> args);
 
+// --network and --port (net_flags.cc): strings as typed, checked by apply_network_flags.
+struct NetworkFlags {
+  std::string mode = "none";
+  std::vector<std::string> ports;
+};
+void add_network_flags(CLI::App* cmd, NetworkFlags& flags);
+// Sets spec.network and spec.ports; warns on stderr about --network host.
+Status apply_network_flags(const NetworkFlags& flags, SandboxSpec& spec);
+
 // The flags of create and run, and the command after them.
 struct SandboxFlags {
   std::string app = kDefaultApp;
@@ -86,6 +96,7 @@ struct SandboxFlags {
   std::string idle_timeout;  // empty: none
   std::vector<std::string> tags;
   std::string policy = "default";
+  NetworkFlags network;
   std::vector<std::string> command;
 };
 void add_sandbox_flags(CLI::App* cmd, SandboxFlags& flags);

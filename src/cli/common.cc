@@ -124,6 +124,7 @@ void add_sandbox_flags(CLI::App* cmd, SandboxFlags& f) {
   cmd->add_option("--policy", f.policy,
                   "Seccomp profile: default, strict, permissive, or an OCI/Docker JSON file")
       ->type_name("NAME|PATH");
+  add_network_flags(cmd, f.network);
   add_command_args(cmd, f.command);
 }
 
@@ -165,6 +166,7 @@ Result<SandboxSpec> sandbox_spec(const SandboxFlags& f) {
                        optional_seconds("--idle-timeout", f.idle_timeout, 0, 0));
   SBX_ASSIGN_OR_RETURN(spec.tags, parse_tags("--tag", f.tags));
   spec.command = f.command;
+  SBX_TRY(apply_network_flags(f.network, spec));
   spec.policy = f.policy;
   if (spec.policy.find('/') != std::string::npos || spec.policy.ends_with(".json")) {
     std::error_code ec;

@@ -27,6 +27,7 @@ void add_verbs(CLI::App& sbx, Action& action) {
   add_terminate_verb(sbx, action);
   add_ls_verb(sbx, action);
   add_inspect_verb(sbx, action);
+  add_tunnels_verb(sbx, action);
   add_tag_verb(sbx, action);
   add_app_verbs(sbx, action);
   add_secret_verbs(sbx, action);

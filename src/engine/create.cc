@@ -96,6 +96,8 @@ Result<Prepared> prepare(Store& store, const std::string& home, const SandboxSpe
   p.cfg.command = spec.command;
   p.cfg.timeout_s = spec.timeout_s;
   p.cfg.idle_timeout_s = spec.idle_timeout_s;
+  p.cfg.network = spec.network;
+  p.cfg.ports = spec.ports;
   SBX_ASSIGN_OR_RETURN(p.lock, take_lock(p.layout));
   return p;
 }

@@ -61,6 +61,22 @@ Status validate_env(const EnvList& env) {
   return {};
 }
 
+namespace {
+
+// Container ports to forward: each in 1..65535, none twice.
+Status validate_ports(const std::vector<int>& ports) {
+  for (size_t i = 0; i < ports.size(); ++i) {
+    if (ports[i] < 1 || ports[i] > 65535)
+      return invalid("port " + std::to_string(ports[i]) + " is not in 1-65535");
+    for (size_t j = 0; j < i; ++j)
+      if (ports[j] == ports[i])
+        return invalid("port " + std::to_string(ports[i]) + " is given twice");
+  }
+  return {};
+}
+
+}  // namespace
+
 Status validate_sandbox_spec(const SandboxSpec& spec, bool command_required) {
   SBX_TRY(validate_name("app name", spec.app));
   if (!spec.name.empty()) SBX_TRY(validate_name("sandbox name", spec.name));
@@ -83,6 +99,7 @@ Status validate_sandbox_spec(const SandboxSpec& spec, bool command_required) {
   if (spec.policy.empty()) return invalid("the seccomp policy name is empty");
   if (spec.network != "none" && spec.network != "nat" && spec.network != "host")
     return invalid("network mode '" + spec.network + "' is not one of none, nat, host");
+  SBX_TRY(validate_ports(spec.ports));
   return {};
 }
 

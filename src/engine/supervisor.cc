@@ -17,6 +17,7 @@
 #include <optional>
 
 #include "engine/layout.h"
+#include "engine/sandbox_network.h"
 #include "engine/spec.h"
 #include "engine/unix_socket.h"
 #include "runtime/runtime.h"
@@ -68,6 +69,7 @@ class Supervisor {
   Result<int> run();
 
  private:
+  Status start_network();
   Status listen_control();
   Status watch_signals();
   Status spawn_entrypoint();
@@ -97,6 +99,7 @@ class Supervisor {
   EventLoop& loop_;
   SandboxLayout layout_;
   SandboxProcess sandbox_;
+  std::unique_ptr<SandboxNetwork> net_;
   UniqueFd listener_, signals_, dev_null_;
   std::map<uint64_t, Proc> procs_;
   std::map<uint64_t, Client> clients_;
@@ -115,6 +118,7 @@ class Supervisor {
 
 Status Supervisor::start() {
   SBX_ASSIGN_OR_RETURN(sandbox_, start_sandbox(cfg_.plan));
+  SBX_TRY(start_network());
   dev_null_.reset(open("/dev/null", O_RDWR | O_CLOEXEC));
   SBX_TRY(listen_control());
   SBX_TRY(watch_signals());
@@ -152,6 +156,14 @@ void Supervisor::hand_over() {
     cfg_.ack_fd = -1;
     return false;
   });
+}
+
+// Before the entrypoint: it starts with its network (and its tunnels recorded) in place.
+Status Supervisor::start_network() {
+  SBX_ASSIGN_OR_RETURN(
+      net_, SandboxNetwork::start(cfg_.network, cfg_.ports, sandbox_, layout_.dir, loop_));
+  if (!net_->has_tunnels()) return {};
+  return store_.set_runtime_value(cfg_.id, "tunnels", net_->tunnels_json());
 }
 
 Status Supervisor::listen_control() {
@@ -482,6 +494,7 @@ void Supervisor::finish() {
     for (uint64_t w : proc.waiters) reply(w, done);
   }
   procs_.clear();
+  if (net_) net_->stop();  // the ports close and pasta is gone before anyone hears of the end
   (void)store_.mark_ended(cfg_.id, end_rc_, end_reason_name(end_reason_));
   std::vector<std::string> done = {kRepExited, std::to_string(end_rc_),
                                    end_reason_name(end_reason_)};

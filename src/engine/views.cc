@@ -169,4 +169,10 @@ std::string inspect_json(const SandboxInfo& sandbox, const std::vector<ProcessIn
   return w.take();
 }
 
+std::string to_json(const std::vector<Tunnel>& tunnels) {
+  JsonWriter w;
+  write_tunnels(w, tunnels);
+  return w.take();
+}
+
 }  // namespace sbx

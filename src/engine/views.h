@@ -26,6 +26,8 @@ std::string to_json(const AppInfo& app, bool pretty);
 std::string to_json(const std::vector<SandboxInfo>& sandboxes, bool pretty);
 std::string to_json(const std::vector<ProcessInfo>& processes, bool pretty);
 std::string to_json(const std::vector<AppInfo>& apps, bool pretty);
+// A sandbox's tunnels: [{"container_port":8000,"host_address":"127.0.0.1","host_port":40123}].
+std::string to_json(const std::vector<Tunnel>& tunnels);
 
 // `sbx inspect`: the sandbox object with a "processes" array added.
 std::string inspect_json(const SandboxInfo& sandbox, const std::vector<ProcessInfo>& processes,

@@ -127,6 +127,16 @@ pid_t clone_into_namespaces(const SandboxPlan& plan, int* pidfd) {
   return static_cast<pid_t>(syscall(SYS_clone3, &args, sizeof args));
 }
 
+// The namespaces the network helpers join (runtime/network.h).
+Status open_namespaces(const SandboxPlan& plan, SandboxProcess& sp) {
+  if (plan.host_network) return {};
+  std::string ns = "/proc/" + std::to_string(sp.pid) + "/ns/";
+  sp.userns.reset(open((ns + "user").c_str(), O_RDONLY | O_CLOEXEC));
+  sp.netns.reset(open((ns + "net").c_str(), O_RDONLY | O_CLOEXEC));
+  if (!sp.userns || !sp.netns) return sys_error("open the namespaces of " + ns);
+  return {};
+}
+
 Error setup_error(const ChildReport& r) {
   const char* step = r.step > 0 && r.step < static_cast<int>(std::size(kStepNames))
                          ? kStepNames[r.step]
@@ -160,6 +170,10 @@ Result<SandboxProcess> start_sandbox(const SandboxPlan& plan) {
   if (Status s = write_id_maps(pid, plan.identity); !s.ok()) {
     kill_child();
     return std::move(s).error().context("set up the user namespace");
+  }
+  if (Status s = open_namespaces(plan, sp); !s.ok()) {
+    kill_child();
+    return std::move(s).error();
   }
   if (write(sync.write.get(), "g", 1) != 1) {
     kill_child();

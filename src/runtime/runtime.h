@@ -29,6 +29,10 @@ struct SandboxProcess {
   pid_t pid = -1;
   UniqueFd pidfd;
   UniqueFd control;
+  // Its user and network namespaces, opened before pid 1 became non-dumpable (after that, only
+  // a process privileged on the host could open them); empty with the host's network.
+  UniqueFd userns;
+  UniqueFd netns;
 };
 
 // Clones the sandbox and waits until its setup has finished (or failed, with the step named).

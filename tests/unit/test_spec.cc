@@ -68,6 +68,25 @@ TEST_CASE("bad specs get one clear message naming the value", "[spec]") {
   REQUIRE(error_of(s).find("tag key") != std::string::npos);
 }
 
+TEST_CASE("network modes and ports", "[spec]") {
+  SandboxSpec s = good();
+  for (const char* mode : {"none", "nat", "host"}) {
+    s.network = mode;
+    CHECK(error_of(s).empty());
+  }
+  s.network = "bridge";
+  CHECK(error_of(s) == "network mode 'bridge' is not one of none, nat, host");
+  s = good();
+  s.ports = {1, 8000, 65535};
+  CHECK(error_of(s).empty());
+  s.ports = {0};
+  CHECK(error_of(s) == "port 0 is not in 1-65535");
+  s.ports = {65536};
+  CHECK(error_of(s) == "port 65536 is not in 1-65535");
+  s.ports = {8000, 9000, 8000};
+  CHECK(error_of(s) == "port 8000 is given twice");
+}
+
 TEST_CASE("exec specs", "[spec]") {
   ExecSpec e;
   REQUIRE_FALSE(validate_exec_spec(e).ok());
