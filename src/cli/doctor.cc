@@ -37,9 +37,9 @@ Result<int> doctor(Engine& engine, const DoctorFlags& f) {
     SBX_TRY(print_line(to_json(checks, usable)));
   } else {
     for (const auto& c : checks)
-      SBX_TRY(print_line(cell(c.status) + std::string(9 - std::min<size_t>(c.status.size(), 8), ' ') +
-                         cell(c.name) + ": " + cell(c.found) + "; without it: " +
-                         cell(c.without)));
+      SBX_TRY(print_line(cell(c.status) +
+                         std::string(9 - std::min<size_t>(c.status.size(), 8), ' ') + cell(c.name) +
+                         ": " + cell(c.found) + "; without it: " + cell(c.without)));
     SBX_TRY(print_line(usable ? "sbx can run sandboxes on this host"
                               : "sbx cannot run sandboxes on this host: a required check failed"));
   }
@@ -49,8 +49,8 @@ Result<int> doctor(Engine& engine, const DoctorFlags& f) {
 }  // namespace
 
 void add_doctor_verb(CLI::App& sbx, Action& action) {
-  auto [cmd, f] = add_verb(sbx, "doctor", "Show what this host supports and what sbx does without it",
-                           action, doctor);
+  auto [cmd, f] = add_verb(
+      sbx, "doctor", "Show what this host supports and what sbx does without it", action, doctor);
   add_json_flag(cmd, f->json);
 }
 

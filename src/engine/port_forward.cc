@@ -63,10 +63,10 @@ void PortForwarder::connect_inside(UniqueFd client, int container_port) {
   Connection& c = conns_[id];
   c.outside = std::move(client);
   c.inside = std::move(inside).value();
-  c.to_inside =
-      loop_.pump(c.outside.get(), c.inside.get(), [this, id](Status s) { pump_done(id, true, s); });
+  c.to_inside = loop_.pump(c.outside.get(), c.inside.get(),
+                           [this, id](const Status& s) { pump_done(id, true, s); });
   c.to_outside = loop_.pump(c.inside.get(), c.outside.get(),
-                            [this, id](Status s) { pump_done(id, false, s); });
+                            [this, id](const Status& s) { pump_done(id, false, s); });
 }
 
 void PortForwarder::pump_done(uint64_t id, bool to_inside, const Status& s) {

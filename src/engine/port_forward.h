@@ -43,9 +43,9 @@ class PortForwarder {
     uint64_t to_inside = 0, to_outside = 0;  // pump handles; 0 once done
   };
 
-  void on_accept(size_t listener);
+  void on_accept(size_t index);
   void connect_inside(UniqueFd client, int container_port);
-  void pump_done(uint64_t conn, bool to_inside, const Status& s);
+  void pump_done(uint64_t id, bool to_inside, const Status& s);
 
   EventLoop& loop_;
   InsideSocket inside_;

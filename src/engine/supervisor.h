@@ -37,7 +37,7 @@ struct SupervisorConfig {
   int64_t idle_timeout_s = 0;
   std::string network = "none";  // "none", "nat" or "host" (sandbox_network.h)
   std::vector<int> ports;        // container ports to forward from the host's loopback
-  bool foreground = false;  // `sbx run`: the entrypoint uses `stdio`, signals are forwarded
+  bool foreground = false;       // `sbx run`: the entrypoint uses `stdio`, signals are forwarded
   Stdio stdio;
   int ready_fd = -1;  // detached: "OK\n" or "ERR message\n" for the creating CLI
   int ack_fd = -1;    // detached: the CLI writes one byte once it printed the id; EOF first

@@ -97,8 +97,7 @@ HostCheck check_kernel() {
   bool ok = major > kMinKernel[0] || (major == kMinKernel[0] && minor >= kMinKernel[1]);
   return {"kernel", ok ? "ok" : "missing",
           std::string("Linux ") + u.release + " " + u.machine + " (sbx needs 5.12 or newer)",
-          "sbx cannot set up a sandbox (it needs openat2, clone3, open_tree, mount_setattr)",
-          true};
+          "sbx cannot set up a sandbox (it needs openat2, clone3, open_tree, mount_setattr)", true};
 }
 
 HostCheck check_userns() {
@@ -131,12 +130,13 @@ HostCheck check_overlayfs(const std::string& scratch_dir) {
       c.found = "cannot make test directories in " + scratch_dir + ": " + strerror(errno);
       return c;
     }
-  std::string opts = "lowerdir=" + dir + "/lower,upperdir=" + dir + "/upper,workdir=" + dir +
-                     "/work,userxattr";
+  std::string opts =
+      "lowerdir=" + dir + "/lower,upperdir=" + dir + "/upper,workdir=" + dir + "/work,userxattr";
   std::string merged = dir + "/merged";
   ChildResult r = in_child([&] {
     if (ChildResult u = enter_userns(true); u.step != 0) return u;
-    if (mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) return ChildResult{3, errno};
+    if (mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0)
+      return ChildResult{3, errno};
     if (mount("overlay", merged.c_str(), "overlay", MS_NOSUID | MS_NODEV, opts.c_str()) != 0)
       return ChildResult{4, errno};
     std::string file = merged + "/probe";
@@ -146,11 +146,11 @@ HostCheck check_overlayfs(const std::string& scratch_dir) {
     return ChildResult{};
   });
   (void)remove_tree(dir);
-  const char* steps[] = {"", "unshare", "the id map", "private mounts", "mount overlay",
-                         "write through the overlay"};
+  const char* steps[] = {
+      "", "unshare", "the id map", "private mounts", "mount overlay", "write through the overlay"};
   if (r.step == 0) {
-    c.found = "overlay with userxattr mounts and takes writes inside a user namespace, on " +
-              scratch_dir;
+    c.found =
+        "overlay with userxattr mounts and takes writes inside a user namespace, on " + scratch_dir;
   } else {
     c.status = "missing";
     c.found = std::string(r.step > 0 && r.step <= 5 ? steps[r.step] : "the test child") +
@@ -226,7 +226,7 @@ HostCheck check_cgroups() {
               "limits (--memory, --pids, --cpus) fall back to per-process rlimits, and a "
               "sandbox's memory and CPU use are not measured",
               false};
-  struct statfs fs{};
+  struct statfs fs {};
   if (statfs("/sys/fs/cgroup", &fs) != 0) {
     c.status = "degraded";
     c.found = "no /sys/fs/cgroup";
@@ -235,8 +235,8 @@ HostCheck check_cgroups() {
   if (fs.f_type == CGROUP2_SUPER_MAGIC) {
     std::string dir = own_cgroup2();
     std::string controllers = first_line(dir + "/cgroup.controllers");
-    bool writable = access(dir.c_str(), W_OK) == 0 &&
-                    access((dir + "/cgroup.procs").c_str(), W_OK) == 0;
+    bool writable =
+        access(dir.c_str(), W_OK) == 0 && access((dir + "/cgroup.procs").c_str(), W_OK) == 0;
     bool enough = has_word(controllers, "memory") && has_word(controllers, "pids");
     c.found = "cgroup v2; " + dir + " has controllers [" + controllers + "] and is " +
               (writable ? "writable (delegated)" : "not writable (not delegated to this user)");
@@ -245,8 +245,8 @@ HostCheck check_cgroups() {
   }
   bool memory = access("/sys/fs/cgroup/memory", W_OK) == 0;
   bool pids = access("/sys/fs/cgroup/pids", W_OK) == 0;
-  c.found = std::string("cgroup v1; memory ") + (memory ? "writable" : "not writable") +
-            ", pids " + (pids ? "writable" : "not writable");
+  c.found = std::string("cgroup v1; memory ") + (memory ? "writable" : "not writable") + ", pids " +
+            (pids ? "writable" : "not writable");
   if (!memory || !pids) c.status = "degraded";
   return c;
 }
@@ -315,8 +315,8 @@ HostCheck check_subids() {
 }  // namespace
 
 std::vector<HostCheck> probe_host(const std::string& scratch_dir) {
-  return {check_kernel(),  check_userns(),  check_overlayfs(scratch_dir), check_seccomp(),
-          check_io_uring(), check_cgroups(), check_user_network(),        check_subids()};
+  return {check_kernel(),   check_userns(),  check_overlayfs(scratch_dir), check_seccomp(),
+          check_io_uring(), check_cgroups(), check_user_network(),         check_subids()};
 }
 
 }  // namespace sbx

@@ -15,8 +15,11 @@ wait_until 20 eval '[[ -n "$(sandbox_pids "$baseline")" ]]' || fail "no sandboxe
 sup=$(field "$SB" .supervisor_pid)
 [[ "$sup" =~ ^[0-9]+$ ]] || fail "no supervisor pid: $sup"
 kill -KILL "$sup"
-wait_until 30 eval '[[ -z "$(sandbox_pids "$baseline")" ]]' || fail "sandboxed processes survived their supervisor:
-$(describe_pids $(sandbox_pids "$baseline"))"
+if ! wait_until 30 eval '[[ -z "$(sandbox_pids "$baseline")" ]]'; then
+  mapfile -t left < <(sandbox_pids "$baseline")
+  fail "sandboxed processes survived their supervisor:
+$(describe_pids "${left[@]}")"
+fi
 wait_until 30 is_ended "$SB" || fail "the sandbox is still $(sandbox_state "$SB")"
 assert_eq lost "$(field "$SB" .end_reason)" "end reason"
 assert_no_stray "$baseline"

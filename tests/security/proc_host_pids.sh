@@ -16,5 +16,6 @@ probe_exec "$SB" open_read "/proc/$host_pid/cmdline"
 assert_exit 0 sbx exec "$SB" -- sh -c 'ls /proc | grep -c "^[0-9]"'
 ((LAST_OUT <= 4)) || fail "$LAST_OUT processes visible inside, expected init, sh and ls"
 assert_exit 0 sbx exec "$SB" -- sh -c 'tr "\0" " " </proc/1/cmdline'
-assert_eq "sbx-init" "$(echo $LAST_OUT)" "pid 1's command line"
+read -r pid1 _ <<<"$LAST_OUT"
+assert_eq "sbx-init" "$pid1" "pid 1's command line"
 kill "$host_pid"

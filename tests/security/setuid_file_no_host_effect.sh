@@ -13,6 +13,7 @@ chmod 777 "$shared"
 SB=$(sbx_create "${PROBE_MOUNT[@]}" --mount "$shared:/shared")
 sb_sh "$SB" 'cp /probe/probe /shared/suid && chown 0:0 /shared/suid && chmod 4755 /shared/suid; cp /probe/probe /opt/suid && chown 0:0 /opt/suid && chmod 4755 /opt/suid' >/dev/null
 read -r mode owner <<<"$(stat -c '%a %u' "$shared/suid")"
+assert_eq 4755 "$mode" "host mode of the setuid file written to a mount"
 assert_ne 0 "$owner" "host owner of the setuid file written to a mount"
 is_root || assert_eq "$(id -u)" "$owner" "rootless: the caller owns it"
 layer=$(find "$SBX_HOME" -path '*/opt/suid' -type f 2>/dev/null | head -n 1 || true)

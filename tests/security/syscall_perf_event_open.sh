@@ -5,6 +5,7 @@
 # shellcheck source=_lib.sh
 source "$(dirname "$0")/_lib.sh"
 
+# shellcheck disable=SC2043 # one call, written like the probes that try several
 build_probe
 SB=$(sbx_create "${PROBE_MOUNT[@]}")
 for p in perf_event_open; do
