@@ -1,8 +1,8 @@
 // Starting a sandbox: the parent side (clone3 into new namespaces, write the id maps, wait for
 // the verdict) and the child's setup checklist, which reads top to bottom like ISOLATION.md.
 #include <fcntl.h>
-#include <malloc.h>
 #include <linux/sched.h>
+#include <malloc.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/prctl.h>

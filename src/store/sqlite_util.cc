@@ -73,8 +73,8 @@ void Stmt::check_bind(int rc) {
 }
 
 void Stmt::bind_one(int index, const std::string& value) {
-  check_bind(sqlite3_bind_text64(stmt_, index, value.data(), value.size(), SQLITE_TRANSIENT,
-                                 SQLITE_UTF8));
+  check_bind(
+      sqlite3_bind_text64(stmt_, index, value.data(), value.size(), SQLITE_TRANSIENT, SQLITE_UTF8));
 }
 void Stmt::bind_one(int index, const char* value) { bind_one(index, std::string(value)); }
 void Stmt::bind_one(int index, double value) {
@@ -85,9 +85,7 @@ void Stmt::bind_one(int index, int64_t value) {
 }
 void Stmt::bind_one(int index, int value) { bind_one(index, static_cast<int64_t>(value)); }
 void Stmt::bind_one(int index, bool value) { bind_one(index, static_cast<int64_t>(value)); }
-void Stmt::bind_one(int index, std::nullptr_t) {
-  check_bind(sqlite3_bind_null(stmt_, index));
-}
+void Stmt::bind_one(int index, std::nullptr_t) { check_bind(sqlite3_bind_null(stmt_, index)); }
 void Stmt::bind_one(int index, const std::optional<std::string>& value) {
   value ? bind_one(index, *value) : bind_one(index, nullptr);
 }
