@@ -4,7 +4,10 @@ CXX      ?= g++
 CXXFLAGS ?= -O2 -g
 CXXFLAGS += -std=c++20 -Wall -Wextra -Wno-missing-field-initializers -Iinclude -Isrc -MMD -MP
 CXXFLAGS += -I$(BUILD)/gen
-LDLIBS   := -lseccomp -luring -lsqlite3 -lsimdjson -lpthread
+# libseccomp, liburing and SQLite are linked statically (their .a files come with the -dev
+# packages): each shared library costs every sbx process its loading and symbol relocation at
+# start, and private relocated pages. simdjson ships no static library and stays shared.
+LDLIBS   := -Wl,-Bstatic -lseccomp -luring -lsqlite3 -Wl,-Bdynamic -lsimdjson -lpthread -lm
 PREFIX   ?= /usr/local
 DESTDIR  ?=
 BUILD    := build

@@ -1,6 +1,8 @@
 // Talking to a live sandbox's supervisor: exec, wait, poll and terminate. When the supervisor
 // cannot be reached, the store (after the liveness check) has the last word.
+#include <fcntl.h>
 #include <poll.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include <thread>
@@ -86,6 +88,15 @@ Result<int> read_exit(int sock, const SandboxRow& row) {
   return std::stoi(m->at(1));
 }
 
+// Blocks until no supervisor holds the sandbox's lock: a shared lock waits out its exclusive
+// one, and is let go at once. Wakes the moment the supervisor exits, with no polling.
+void wait_supervisor_gone(const SandboxLayout& layout) {
+  UniqueFd fd(open(layout.lock().c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd) return;
+  while (flock(fd.get(), LOCK_SH) != 0 && errno == EINTR) {
+  }
+}
+
 // Sends request (if the supervisor is reachable), takes its reply, then waits until the
 // supervisor has let go of the sandbox's lock: the sandbox is over and its end recorded.
 // Returns the row as it now stands.
@@ -93,8 +104,7 @@ Result<SandboxRow> await_end(Store& store, const std::string& home, const Sandbo
                              const std::vector<std::string>& request) {
   auto sock = connect_to(home, row);
   if (sock.ok() && send_message(sock->get(), request).ok()) (void)next_reply(sock->get());
-  SandboxLayout layout = sandbox_layout(home, row.id);
-  while (supervisor_alive(layout)) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  wait_supervisor_gone(sandbox_layout(home, row.id));
   SBX_ASSIGN_OR_RETURN(SandboxRow now, store.get_sandbox(row.id));
   return refresh_sandbox(store, home, std::move(now));
 }

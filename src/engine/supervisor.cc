@@ -5,6 +5,7 @@
 #include "engine/supervisor.h"
 
 #include <fcntl.h>
+#include <malloc.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
@@ -518,6 +519,9 @@ Result<int> supervise(SupervisorConfig& cfg, Store& store) {
   SBX_ASSIGN_OR_RETURN(auto loop, EventLoop::create());
   Supervisor sup(cfg, store, *loop);
   SBX_TRY(sup.start());
+  // What a detached supervisor inherited from the CLI and freed (its store connection's page
+  // cache, the CLI's parsing) stays dirty in the heap for the sandbox's whole life otherwise.
+  malloc_trim(0);
   return sup.run();
 }
 

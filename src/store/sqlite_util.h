@@ -1,6 +1,7 @@
-// Thin RAII wrappers over SQLite for the store: a connection (Db), a prepared statement (Stmt),
-// write transactions that retry on SQLITE_BUSY, and user_version-based schema migrations.
-// Not thread-safe: a Db and its Stmts belong to one thread. sqlite3.h stays in the .cc files.
+// Thin RAII wrappers over SQLite for the store: a connection (Db) with a cache of prepared
+// statements, a statement in use (Stmt), write transactions that retry on SQLITE_BUSY, and
+// user_version-based schema migrations. Not thread-safe: a Db and its Stmts belong to one
+// thread. sqlite3.h stays in the .cc files.
 #pragma once
 
 #include <cstddef>
@@ -10,6 +11,8 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
+#include <unordered_map>
 
 #include "sbx/error.h"
 
@@ -20,11 +23,15 @@ namespace sbx::sql {
 
 class Db;
 
-// A prepared statement, finalized on destruction. bind() fills ?1..?N in order; a failed bind
-// is reported by the next step().
+// A prepared statement in use. bind() fills ?1..?N in order; a failed bind is reported by the
+// next step(). On destruction a statement borrowed from its Db's cache is reset, its bindings
+// cleared, and handed back; any other is finalized. A Stmt must not outlive its Db.
 class Stmt {
  public:
-  Stmt(Db* db, sqlite3_stmt* stmt);
+  Stmt(Db* db, sqlite3_stmt* stmt, bool* in_use = nullptr);
+  Stmt(Stmt&& other) noexcept;
+  Stmt& operator=(Stmt&&) = delete;
+  ~Stmt();
 
   template <typename... Args>
   Stmt& bind(const Args&... args) {
@@ -52,10 +59,6 @@ class Stmt {
   std::optional<int> opt_int(int col) const;
 
  private:
-  struct Finalizer {
-    void operator()(sqlite3_stmt* stmt) const;
-  };
-
   void bind_one(int index, const std::string& value);
   void bind_one(int index, const char* value);
   void bind_one(int index, double value);
@@ -69,7 +72,8 @@ class Stmt {
   void check_bind(int rc);
 
   Db* db_;
-  std::unique_ptr<sqlite3_stmt, Finalizer> stmt_;
+  sqlite3_stmt* stmt_;
+  bool* in_use_;  // the cache slot's flag when borrowed from the cache, else null
   int bind_rc_ = 0;
 };
 
@@ -80,14 +84,16 @@ class Db {
   static Result<std::unique_ptr<Db>> open(const std::string& path, int busy_timeout_ms);
   Db(const Db&) = delete;
   Db& operator=(const Db&) = delete;
+  ~Db();
 
-  Result<Stmt> prepare(const char* sql);
-  Result<Stmt> prepare(const std::string& sql) { return prepare(sql.c_str()); }
+  // A statement for sql, prepared once per connection and reused: parsing is most of the cost
+  // of a short statement. A statement already in use (nested) is prepared afresh.
+  Result<Stmt> prepare(std::string_view sql);
   // Runs one or more statements that take no parameters and whose rows are ignored.
   Status exec(const char* sql);
   // Prepares, binds and runs one statement that returns no rows.
   template <typename... Args>
-  Status run(const char* sql, const Args&... args) {
+  Status run(std::string_view sql, const Args&... args) {
     SBX_ASSIGN_OR_RETURN(Stmt stmt, prepare(sql));
     return stmt.bind(args...).run();
   }
@@ -122,13 +128,25 @@ class Db {
     void operator()(sqlite3* handle) const;
   };
 
+  struct Cached {
+    sqlite3_stmt* stmt = nullptr;
+    bool in_use = false;
+  };
+  // Looks statements up by a string_view, without building a std::string per call.
+  struct SqlHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+
   Db(sqlite3* handle, int busy_timeout_ms) : handle_(handle), busy_timeout_ms_(busy_timeout_ms) {}
+  Result<Stmt> prepare_uncached(std::string_view sql, bool* in_use);
   Status run_txn(const char* begin, const std::function<Status()>& body);
   Status with_retries(const char* begin, const std::function<Status()>& body);
 
   std::unique_ptr<sqlite3, Closer> handle_;
   int busy_timeout_ms_;
   int last_failure_ = 0;
+  std::unordered_map<std::string, Cached, SqlHash, std::equal_to<>> cache_;
 
   friend class Stmt;
 };
