@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "sbx/error.h"
+#include "sbx/image.h"
 #include "sbx/types.h"
 
 namespace sbx {
@@ -91,6 +92,17 @@ class Engine {
   Result<SandboxInfo> inspect(const Ref& sandbox);
   Result<std::vector<ProcessInfo>> processes(const Ref& sandbox);
   Status set_tags(const Ref& sandbox, const TagMap& tags);
+
+  // Images (sbx-image(5)): builds the spec's layers, each step in a sandbox, or finds them in
+  // the cache, records the image and returns it; the live build log goes to options.log_fd.
+  // A spec already built returns at once with the same id.
+  Result<ImageInfo> image_build(const ImageSpec& spec, const ImageBuildOptions& options);
+  Result<std::vector<ImageInfo>> image_list();
+  Result<ImageInfo> image_inspect(const std::string& image);  // an im-… id or a name
+  // Forgets an image (its layers go at the next prune); refused while a live sandbox uses it.
+  Status image_remove(const std::string& image);
+  // Removes every layer no image uses, and what killed builds left behind.
+  Result<ImagePruneReport> image_prune();
 
  private:
   Engine(std::string home, std::unique_ptr<Store> store);

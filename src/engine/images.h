@@ -9,8 +9,28 @@
 #include "sbx/error.h"
 #include "sbx/types.h"
 #include "store/store.h"
+#include "util/fd.h"
 
 namespace sbx {
+
+// What a sandbox's root is made of, from its image (or, for an image build step, from the
+// build): layer roots over a base, and the image's defaults.
+struct RootLayers {
+  std::vector<std::string> lowers;  // layer roots, top first; then the base rootfs unless host
+  bool host_base = true;            // the host base: the skeleton below, the host's /usr... over
+  std::string upper_dir;            // empty: the sandbox's own writable layer
+  std::string work_dir;
+  EnvList env;          // the image's environment (under the sandbox's --env)
+  std::string workdir;  // the image's workdir (when the sandbox sets none)
+  std::string image_id;  // "" : no image
+};
+
+// The root for a sandbox of image image_ref (an im-… id or a name; empty: the host base alone).
+Result<RootLayers> image_root(Store& store, const std::string& home, const std::string& image_ref);
+
+// Held (shared) from resolving a sandbox's image until its row is recorded, and (exclusive) by
+// image rm and prune, so that no image is removed between a create's check and its use.
+Result<UniqueFd> lock_images(const std::string& home, bool exclusive);
 
 // A path that does not exist yet, in a directory of the layer store's filesystem
 // ($SBX_HOME/images/tmp), where a caller may prepare a layer tree (e.g. copy_layer's dest_dir)
