@@ -250,7 +250,7 @@ Result<BuildOutcome> build_layers(const LayerStore& store, const ImageSpec& spec
       if (!store.has(id)) {
         SBX_TRY(store.clean_staging(id));
         SBX_ASSIGN_OR_RETURN(std::string staging, store.new_staging(id));
-        log.line(what);
+        if (meta.has_files) log.line(what);
         auto t0 = std::chrono::steady_clock::now();
         Status built = meta.has_files ? run_step(s, base, run, lowers, staging, meta.env,
                                                  out.workdir, what, log)
@@ -263,7 +263,8 @@ Result<BuildOutcome> build_layers(const LayerStore& store, const ImageSpec& spec
             std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
         meta.created_at = now_seconds();
         SBX_TRY(store.publish(staging, meta));
-        log.line(what + ": done in " + seconds_text(meta.build_seconds));
+        log.line(meta.has_files ? what + ": done in " + seconds_text(meta.build_seconds)
+                                : what + ": done");
         out.cached = false;
       } else {
         log.line(what + ": cached");
