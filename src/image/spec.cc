@@ -42,7 +42,7 @@ Status only_keys(const JsonNode& step, std::initializer_list<std::string_view> a
     bool ok = false;
     for (std::string_view a : allowed) ok = ok || key == a;
     if (!ok)
-      return JsonNode(node, step.path() + "." + key).error("unknown field for this kind of step");
+      return JsonNode(node, step.path() + "." + key).error("unknown field");
   }
   return {};
 }
@@ -74,7 +74,7 @@ Status check_pip_keys(const JsonNode& step, std::string_view kind_key) {
     bool ok = key == kind_key;
     for (const char* k : kPipOptionKeys) ok = ok || key == k;
     if (!ok)
-      return JsonNode(node, step.path() + "." + key).error("unknown field for this kind of step");
+      return JsonNode(node, step.path() + "." + key).error("unknown field");
   }
   return {};
 }
