@@ -24,6 +24,10 @@ Result<std::vector<std::string>> check_policy_file(const std::string& path);
 // What a profile (a shipped name or a file) allows and denies, for people.
 Result<std::string> describe_policy(const std::string& name_or_path);
 
+// Image spec files (sbx-image(5)): the spec in FILE, relative paths taken from FILE's directory;
+// errors name the file and the bad field.
+Result<ImageSpec> read_image_spec_file(const std::string& path);
+
 // How a caller names a sandbox: an id (sb-…), or a name within an app. A process id (pr-…) is
 // accepted where the verb says so (wait, poll, logs).
 struct Ref {

@@ -43,6 +43,8 @@ struct ImageBuildOptions {
   std::string network = "host";  // the build sandboxes' network: "none", "nat" or "host"
   bool quiet = false;            // no step headers and no step output (but a failed step's)
   int log_fd = 2;                // where headers and step output go
+  std::string policy = "default";  // seccomp profile of the build sandboxes
+  ResourceLimits limits;           // limits of each build sandbox
 };
 
 struct ImageLayerInfo {

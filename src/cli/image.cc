@@ -1,13 +1,10 @@
 // `sbx image build|ls|inspect|rm|prune`: images as a base plus cached layers (sbx-image(5)).
 // build prints its live log on stderr and the image id (or, with --json, the image) on stdout.
 #include <cstdio>
-#include <filesystem>
 
 #include "cli/cli.h"
 #include "cli/output.h"
 #include "engine/image_views.h"
-#include "image/spec.h"
-#include "util/fs.h"
 
 namespace sbx::cli {
 
@@ -46,10 +43,7 @@ Result<ImageSpec> build_spec(const BuildFlags& f) {
     spec.name = f.name;
     return spec;
   }
-  SBX_ASSIGN_OR_RETURN(std::string text, read_file(f.file));
-  std::error_code ec;
-  std::string dir = std::filesystem::absolute(f.file, ec).parent_path().string();
-  SBX_ASSIGN_OR_RETURN(ImageSpec spec, parse_image_spec(text, dir, f.file));
+  SBX_ASSIGN_OR_RETURN(ImageSpec spec, read_image_spec_file(f.file));
   if (!f.name.empty()) spec.name = f.name;
   return spec;
 }

@@ -232,6 +232,15 @@ Result<std::string> register_image_layer(Store& store, const std::string& home,
   return row.id;
 }
 
+Result<ImageSpec> read_image_spec_file(const std::string& path) {
+  SBX_ASSIGN_OR_RETURN(std::string text, read_file(path));
+  std::string dir = ".";
+  if (size_t slash = path.rfind('/'); slash != std::string::npos)
+    dir = slash == 0 ? "/" : path.substr(0, slash);
+  SBX_ASSIGN_OR_RETURN(std::string abs_dir, real_path(dir));
+  return parse_image_spec(text, abs_dir, path);
+}
+
 Result<ImageInfo> Engine::image_build(const ImageSpec& spec, const ImageBuildOptions& options) {
   SBX_TRY(validate_image_spec(spec));
   if (!spec.name.empty()) SBX_TRY(validate_name("image name", spec.name));
@@ -250,6 +259,8 @@ Result<ImageInfo> Engine::image_build(const ImageSpec& spec, const ImageBuildOpt
     s.workdir = sb.workdir;
     s.mounts = sb.mounts;
     s.network = options.network;
+    s.policy = options.policy;
+    s.limits = options.limits;
     s.timeout_s = kMaxTimeoutSeconds;
     RootLayers root;
     root.lowers = sb.lower_layers;
