@@ -65,10 +65,11 @@ install: $(BUILD)/sbx
 	install -D -m 0755 $(BUILD)/sbx $(DESTDIR)$(PREFIX)/bin/sbx
 	install -D -m 0644 man/sbx.1 $(DESTDIR)$(PREFIX)/share/man/man1/sbx.1
 	install -D -m 0644 man/sbx-policy.5 $(DESTDIR)$(PREFIX)/share/man/man5/sbx-policy.5
+	install -D -m 0644 man/sbx-image.5 $(DESTDIR)$(PREFIX)/share/man/man5/sbx-image.5
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/sbx $(DESTDIR)$(PREFIX)/share/man/man1/sbx.1 \
-	  $(DESTDIR)$(PREFIX)/share/man/man5/sbx-policy.5
+	  $(DESTDIR)$(PREFIX)/share/man/man5/sbx-policy.5 $(DESTDIR)$(PREFIX)/share/man/man5/sbx-image.5
 
 FORMAT_FILES := $(shell find src include tests/unit -name '*.cc' -o -name '*.h' 2>/dev/null)
 lint:

@@ -27,10 +27,10 @@ BUILD_PACKAGES=(
 # Run and test: python3 (JSON checks on the host, and the interpreter the examples run inside
 # sandboxes), util-linux (setpriv/runuser, unshare, mount tools), procps (ps, pgrep), iproute2
 # (ip, for network checks), bubblewrap (a reference sandbox for comparison tests), and
-# man-db/groff-base so that `man sbx` works once installed, and passt (pasta, for
-# `--network nat`).
+# man-db/groff-base so that `man sbx` works once installed; passt (pasta, for `--network nat`);
+# python3-pip so that images on the host base can pip install (sbx image build --pip).
 RUNTIME_PACKAGES=(
-  python3 util-linux procps iproute2 bubblewrap groff-base man-db passt
+  python3 python3-pip util-linux procps iproute2 bubblewrap groff-base man-db passt
 )
 
 DEPS_ONLY=0

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "sbx/error.h"
+#include "sbx/image.h"
 #include "sbx/types.h"
 
 namespace sbx {
@@ -22,6 +23,10 @@ class Store;
 Result<std::vector<std::string>> check_policy_file(const std::string& path);
 // What a profile (a shipped name or a file) allows and denies, for people.
 Result<std::string> describe_policy(const std::string& name_or_path);
+
+// Image spec files (sbx-image(5)): the spec in FILE, relative paths taken from FILE's directory;
+// errors name the file and the bad field.
+Result<ImageSpec> read_image_spec_file(const std::string& path);
 
 // How a caller names a sandbox: an id (sb-…), or a name within an app. A process id (pr-…) is
 // accepted where the verb says so (wait, poll, logs).
@@ -95,6 +100,16 @@ class Engine {
   // `sbx doctor`: what this host supports, each feature tried for real (overlayfs on the state
   // directory's filesystem), in a fixed order.
   std::vector<HostCheck> doctor() const;
+  // Images (sbx-image(5)): builds the spec's layers, each step in a sandbox, or finds them in
+  // the cache, records the image and returns it; the live build log goes to options.log_fd.
+  // A spec already built returns at once with the same id.
+  Result<ImageInfo> image_build(const ImageSpec& spec, const ImageBuildOptions& options);
+  Result<std::vector<ImageInfo>> image_list();
+  Result<ImageInfo> image_inspect(const std::string& image);  // an im-… id or a name
+  // Forgets an image (its layers go at the next prune); refused while a live sandbox uses it.
+  Status image_remove(const std::string& image);
+  // Removes every layer no image uses, and what killed builds left behind.
+  Result<ImagePruneReport> image_prune();
 
  private:
   Engine(std::string home, std::unique_ptr<Store> store);

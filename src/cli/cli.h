@@ -51,6 +51,7 @@ void add_secret_verbs(CLI::App& sbx, Action& action);    // secret.cc
 void add_policy_verbs(CLI::App& sbx, Action& action);    // policy.cc: check, show
 void add_doctor_verb(CLI::App& sbx, Action& action);     // doctor.cc
 void add_tunnels_verb(CLI::App& sbx, Action& action);    // tunnels.cc
+void add_image_verbs(CLI::App& sbx, Action& action);     // image.cc: build, ls, inspect, rm, prune
 
 // A SANDBOX (or PROCESS) argument and the --app in which a sandbox name is looked up.
 struct TargetFlags {
@@ -83,6 +84,24 @@ struct NetworkFlags {
 void add_network_flags(CLI::App* cmd, NetworkFlags& flags);
 // Sets spec.network and spec.ports; warns on stderr about --network host.
 Status apply_network_flags(const NetworkFlags& flags, SandboxSpec& spec);
+// The image spec flags (image_flags.cc): every step kind for `sbx image build`; for create and
+// run, --image and the inline pip/apt flags (the spec built, or found in the cache, first).
+struct ImageFlags {
+  std::string image;  // create/run: an image id or name
+  std::string base;   // empty: host
+  std::vector<std::string> pip, apt, run, env, copy;
+  std::string requirements, workdir, index_url;
+  std::vector<std::string> extra_index_urls, find_links, pip_args;
+  bool no_index = false, pre = false;
+  std::string network = "host";  // the build sandboxes' network
+};
+void add_image_spec_flags(CLI::App* cmd, ImageFlags& flags, bool inline_form);
+// The spec the flags describe (paths relative to the current directory); steps in a fixed
+// order: env, workdir, apt, requirements, pip, copy, run.
+Result<ImageSpec> image_spec_from_flags(const ImageFlags& flags);
+// create/run: with --image, names the image; with inline steps, builds them (log on stderr)
+// and names the result; else leaves spec.image empty (the host base).
+Status apply_image_flags(Engine& engine, const ImageFlags& flags, SandboxSpec& spec);
 
 // The flags of create and run, and the command after them.
 struct SandboxFlags {
@@ -97,6 +116,7 @@ struct SandboxFlags {
   std::vector<std::string> tags;
   std::string policy = "default";
   NetworkFlags network;
+  ImageFlags image;
   std::vector<std::string> command;
 };
 void add_sandbox_flags(CLI::App* cmd, SandboxFlags& flags);

@@ -125,6 +125,7 @@ void add_sandbox_flags(CLI::App* cmd, SandboxFlags& f) {
                   "Seccomp profile: default, strict, permissive, or an OCI/Docker JSON file")
       ->type_name("NAME|PATH");
   add_network_flags(cmd, f.network);
+  add_image_spec_flags(cmd, f.image, true);
   add_command_args(cmd, f.command);
 }
 

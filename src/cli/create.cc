@@ -24,6 +24,7 @@ Status print_created(Engine& engine, const std::string& id, bool json) {
 
 Result<int> create(Engine& engine, const CreateFlags& f) {
   SBX_ASSIGN_OR_RETURN(SandboxSpec spec, sandbox_spec(f.sandbox));
+  SBX_TRY(apply_image_flags(engine, f.sandbox.image, spec));
   auto on_ready = [&](const std::string& id) { return print_created(engine, id, f.json); };
   SBX_TRY(engine.create(spec, on_ready));
   return 0;

@@ -33,6 +33,7 @@ void add_verbs(CLI::App& sbx, Action& action) {
   add_secret_verbs(sbx, action);
   add_policy_verbs(sbx, action);
   add_doctor_verb(sbx, action);
+  add_image_verbs(sbx, action);
 }
 
 // The deepest verb chosen so far ("sbx app create" -> create); sbx itself when none.

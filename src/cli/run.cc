@@ -10,6 +10,7 @@ namespace {
 Result<int> run(Engine& engine, const SandboxFlags& f) {
   SBX_TRY(check_command(f.command));
   SBX_ASSIGN_OR_RETURN(SandboxSpec spec, sandbox_spec(f));
+  SBX_TRY(apply_image_flags(engine, f.image, spec));
   return engine.run(spec, Stdio{});
 }
 

@@ -30,6 +30,8 @@ struct Prepared {
   SupervisorConfig cfg;
   UniqueFd lock;
   SandboxLayout layout;
+  SandboxSpec spec;        // as recorded: the image resolved to its id
+  UniqueFd images_lock;    // keeps the image from removal until the row exists
 };
 
 Status make_owned_dir(const std::string& path, const Identity& id, mode_t mode = 0700) {
@@ -39,22 +41,25 @@ Status make_owned_dir(const std::string& path, const Identity& id, mode_t mode =
 }
 
 Result<SandboxPlan> plan_for(const std::string& home, const SandboxLayout& layout,
-                             const SandboxSpec& spec, const std::string& id) {
+                             const SandboxSpec& spec, const std::string& id,
+                             const RootLayers& root) {
   SBX_ASSIGN_OR_RETURN(Identity identity, choose_identity());
-  std::string skeleton = skeleton_dir(home, identity.uid.outside);
-  SBX_TRY(ensure_skeleton(skeleton, identity));
+  std::vector<std::string> lowers = root.lowers;
+  if (root.host_base) {
+    std::string skeleton = skeleton_dir(home, identity.uid.outside);
+    SBX_TRY(ensure_skeleton(skeleton, identity));
+    lowers.push_back(skeleton);
+  }
+  std::string upper = root.upper_dir.empty() ? layout.upper() : root.upper_dir;
+  std::string work = root.work_dir.empty() ? layout.work() : root.work_dir;
   SBX_TRY(make_dirs(layout.dir, 0700));
   // The upper dir's mode is the mode of the sandbox's "/": 0755, so that a non-root uid inside
   // can reach /usr; the sandbox's own directory above it stays 0700 on the host.
-  SBX_TRY(make_owned_dir(layout.upper(), identity, 0755));
-  SBX_TRY(make_owned_dir(layout.work(), identity));
-  RootfsRequest req{identity,
-                    id,
-                    {skeleton},
-                    layout.upper(),
-                    layout.work(),
-                    spec.mounts,
+  SBX_TRY(make_owned_dir(upper, identity, 0755));
+  SBX_TRY(make_owned_dir(work, identity));
+  RootfsRequest req{identity, id, lowers, upper, work, spec.mounts,
                     spec.workdir.empty() ? "/" : spec.workdir};
+  req.bind_host = root.host_base;
   SBX_ASSIGN_OR_RETURN(SandboxPlan plan, build_plan(req));
   plan.host_network = spec.network == "host";
   return plan;
@@ -68,18 +73,29 @@ Result<UniqueFd> take_lock(const SandboxLayout& layout) {
   return fd;
 }
 
-Result<Prepared> prepare(Store& store, const std::string& home, const SandboxSpec& spec,
-                         bool command_required) {
-  SBX_TRY(validate_sandbox_spec(spec, command_required));
+Result<Prepared> prepare(Store& store, const std::string& home, const SandboxSpec& given,
+                         bool command_required, const RootLayers* given_root) {
+  SBX_TRY(validate_sandbox_spec(given, command_required));
+  Prepared p;
+  SBX_ASSIGN_OR_RETURN(p.images_lock, lock_images(home, false));
+  RootLayers root;
+  if (given_root != nullptr) {
+    root = *given_root;
+  } else {
+    SBX_ASSIGN_OR_RETURN(root, image_root(store, home, given.image));
+  }
+  p.spec = given;
+  p.spec.image = root.image_id;
+  if (p.spec.workdir.empty()) p.spec.workdir = root.workdir;
+  const SandboxSpec& spec = p.spec;
   for (const auto& m : spec.mounts)
     if (!path_exists(m.host_path))
       return invalid("mount source '" + m.host_path + "' does not exist");
   SBX_ASSIGN_OR_RETURN(EnvList secrets, resolve_secrets(store, spec.secrets));
-  Prepared p;
   p.cfg.home = home;
   p.cfg.id = new_id("sb");
   p.layout = sandbox_layout(home, p.cfg.id);
-  auto plan = plan_for(home, p.layout, spec, p.cfg.id);
+  auto plan = plan_for(home, p.layout, spec, p.cfg.id, root);
   if (!plan.ok()) {
     (void)remove_tree(p.layout.dir);
     return std::move(plan).error();
@@ -91,7 +107,7 @@ Result<Prepared> prepare(Store& store, const std::string& home, const SandboxSpe
     return std::move(seccomp).error().context("seccomp policy '" + spec.policy + "'");
   }
   p.cfg.plan.seccomp = std::move(seccomp).value();
-  p.cfg.env = merge_env(merge_env(base_environment(), spec.env), secrets);
+  p.cfg.env = merge_env(merge_env(merge_env(base_environment(), root.env), spec.env), secrets);
   p.cfg.workdir = spec.workdir.empty() ? "/" : spec.workdir;
   p.cfg.command = spec.command;
   p.cfg.timeout_s = spec.timeout_s;
@@ -103,7 +119,8 @@ Result<Prepared> prepare(Store& store, const std::string& home, const SandboxSpe
 }
 
 // Records the sandbox (state "creating"); on failure removes what prepare() made.
-Status record(Store& store, Prepared& p, const SandboxSpec& spec) {
+Status record(Store& store, Prepared& p) {
+  const SandboxSpec& spec = p.spec;
   auto app = store.ensure_app(spec.app);
   Status s = app.ok() ? store.insert_sandbox({p.cfg.id,
                                               app->id,
@@ -119,6 +136,7 @@ Status record(Store& store, Prepared& p, const SandboxSpec& spec) {
                                               spec.tags})
                       : Status(app.error());
   if (!s.ok()) (void)remove_tree(p.layout.dir);
+  p.images_lock.reset();  // the row now keeps the image in use
   return s;
 }
 
@@ -184,8 +202,8 @@ void forget(Store& store, const Prepared& p) {
 
 Result<std::string> Engine::create(const SandboxSpec& spec,
                                    const std::function<Status(const std::string&)>& on_ready) {
-  SBX_ASSIGN_OR_RETURN(Prepared p, prepare(*store_, home_, spec, false));
-  SBX_TRY(record(*store_, p, spec));
+  SBX_ASSIGN_OR_RETURN(Prepared p, prepare(*store_, home_, spec, false, nullptr));
+  SBX_TRY(record(*store_, p));
   SBX_ASSIGN_OR_RETURN(Pipe ready, make_pipe());
   SBX_ASSIGN_OR_RETURN(Pipe ack, make_pipe());
   // SQLite keeps per-process lock state that a forked child would inherit and corrupt: no
@@ -212,20 +230,35 @@ Result<std::string> Engine::create(const SandboxSpec& spec,
   return p.cfg.id;
 }
 
-Result<int> Engine::run(const SandboxSpec& spec, const Stdio& stdio) {
-  SBX_ASSIGN_OR_RETURN(Prepared p, prepare(*store_, home_, spec, true));
-  SBX_TRY(record(*store_, p, spec));
+namespace {
+
+// A one-shot in the caller's process, on the spec's image or on root when given.
+Result<int> run_one_shot(Store& store, const std::string& home, const SandboxSpec& spec,
+                         const Stdio& stdio, const RootLayers* root) {
+  SBX_ASSIGN_OR_RETURN(Prepared p, prepare(store, home, spec, true, root));
+  SBX_TRY(record(store, p));
   p.cfg.foreground = true;
   p.cfg.stdio = stdio;
   if (getenv("TERM") != nullptr && isatty(stdio.out))
     p.cfg.env = merge_env({{"TERM", getenv("TERM")}}, p.cfg.env);
-  Result<int> rc = supervise(p.cfg, *store_);
+  Result<int> rc = supervise(p.cfg, store);
   if (!rc.ok()) {
-    forget(*store_, p);
+    forget(store, p);
     return std::move(rc).error();
   }
   (void)remove_tree(p.layout.dir);  // a one-shot leaves only its row behind
   return rc;
+}
+
+}  // namespace
+
+Result<int> Engine::run(const SandboxSpec& spec, const Stdio& stdio) {
+  return run_one_shot(*store_, home_, spec, stdio, nullptr);
+}
+
+Result<int> run_sandbox(Store& store, const std::string& home, const SandboxSpec& spec,
+                        const Stdio& stdio, const RootLayers& root) {
+  return run_one_shot(store, home, spec, stdio, &root);
 }
 
 }  // namespace sbx

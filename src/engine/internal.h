@@ -4,6 +4,7 @@
 
 #include <string>
 
+#include "engine/images.h"
 #include "engine/layout.h"
 #include "sbx/engine.h"
 #include "store/store.h"
@@ -19,6 +20,10 @@ Result<SandboxRow> refresh_sandbox(Store& store, const std::string& home, Sandbo
 
 // Finds a sandbox by id or by name within the ref's app, refreshed.
 Result<SandboxRow> resolve_sandbox(Store& store, const std::string& home, const Ref& ref);
+
+// Engine::run with a given root (image builds: the layer being built is the upper dir).
+Result<int> run_sandbox(Store& store, const std::string& home, const SandboxSpec& spec,
+                        const Stdio& stdio, const RootLayers& root);
 
 // The secrets' pairs, in order, for a list of names.
 Result<EnvList> resolve_secrets(Store& store, const std::vector<std::string>& names);

@@ -161,9 +161,11 @@ Result<SandboxPlan> build_plan(const RootfsRequest& req) {
   plan.lower_dirs = req.lower_dirs;
   plan.upper_dir = req.upper_dir;
   plan.work_dir = req.work_dir;
-  for (const char* host : kHostDirs)
-    if (is_real_dir(host)) plan.system_binds.push_back({host, host, true, true});
-  add_masks(plan);
+  if (req.bind_host) {
+    for (const char* host : kHostDirs)
+      if (is_real_dir(host)) plan.system_binds.push_back({host, host, true, true});
+    add_masks(plan);
+  }
   for (const char* dev : kDevices)
     if (path_exists(std::string("/dev/") + dev)) plan.devices.emplace_back(dev);
   SBX_TRY(add_user_mounts(plan, req.mounts));

@@ -22,15 +22,18 @@ Result<Identity> choose_identity();
 // directories and the host's merged-/usr symlinks, owned by the sandbox's root.
 Status ensure_skeleton(const std::string& dir, const Identity& id);
 
-// What the engine asks of a sandbox's filesystem.
+// What the engine asks of a sandbox's filesystem. With bind_host (the host base), the host's
+// /usr, /etc, ... are bound read-only over the overlay and sensitive files masked; without it
+// (an image on its own root filesystem) the overlay alone is the root.
 struct RootfsRequest {
   Identity identity;
   std::string hostname;
-  std::vector<std::string> lower_dirs;  // top first; the skeleton last
+  std::vector<std::string> lower_dirs;  // top first; the skeleton (or the base rootfs) last
   std::string upper_dir;                // must exist, owned by the sandbox's root
   std::string work_dir;
   std::vector<MountSpec> mounts;  // host sources must exist
   std::string workdir = "/";
+  bool bind_host = true;
 };
 
 // Opens every source and fills the plan. Fails with a clear error for a missing mount source

@@ -76,7 +76,23 @@ constexpr const char kV2[] = R"sql(
 ALTER TABLE sandboxes ADD COLUMN runtime_json TEXT NOT NULL DEFAULT '{}';
 )sql";
 
-constexpr std::array<const char*, 2> kMigrations = {kV1, kV2};
+// v3: images. An image is a base plus a stack of layers kept on disk (images/layers/ID); a row
+// names the top layer and the image's defaults (config_json: {"env": [[k, v]...], "workdir"}).
+constexpr const char kV3[] = R"sql(
+CREATE TABLE images (
+  id          TEXT PRIMARY KEY,
+  name        TEXT UNIQUE,
+  base        TEXT NOT NULL,
+  base_id     TEXT NOT NULL,
+  base_dir    TEXT NOT NULL,
+  top_layer   TEXT NOT NULL,
+  config_json TEXT NOT NULL,
+  spec_json   TEXT NOT NULL,
+  created_at  REAL
+);
+)sql";
+
+constexpr std::array<const char*, 3> kMigrations = {kV1, kV2, kV3};
 
 }  // namespace
 

@@ -29,6 +29,9 @@ constexpr const char kSandboxSelect[] =
     "SELECT s.id, s.app_id, a.name, s.name, s.state, s.spec_json, s.created_at, s.ended_at,"
     " s.returncode, s.end_reason, s.supervisor_pid, s.runtime_json FROM sandboxes s"
     " JOIN apps a ON a.id = s.app_id";
+constexpr const char kImageSelect[] =
+    "SELECT id, name, base, base_id, base_dir, top_layer, config_json, spec_json, created_at"
+    " FROM images";
 constexpr const char kProcessSelect[] =
     "SELECT id, sandbox_id, argv_json, state, started_at, ended_at, returncode, end_reason,"
     " detached FROM processes";
@@ -56,6 +59,20 @@ SandboxRow read_sandbox(const Stmt& stmt) {
   row.end_reason = stmt.text(9);
   row.supervisor_pid = stmt.integer(10);
   row.runtime_json = stmt.text(11);
+  return row;
+}
+
+ImageRow read_image(const Stmt& stmt) {
+  ImageRow row;
+  row.id = stmt.text(0);
+  row.name = stmt.text(1);
+  row.base = stmt.text(2);
+  row.base_id = stmt.text(3);
+  row.base_dir = stmt.text(4);
+  row.top_layer = stmt.text(5);
+  row.config_json = stmt.text(6);
+  row.spec_json = stmt.text(7);
+  row.created_at = stmt.real(8);
   return row;
 }
 
@@ -445,6 +462,50 @@ Result<std::vector<ProcessRow>> Store::list_processes(const std::string& sandbox
     return {};
   }));
   return rows;
+}
+
+// ---- Images ----
+
+Status Store::put_image(const ImageRow& row) {
+  Db& db = *impl_->db;
+  return db.write_txn([&]() -> Status {
+    if (!row.name.empty())
+      SBX_TRY(db.run("UPDATE images SET name = NULL WHERE name = ? AND id != ?", row.name, row.id));
+    SBX_ASSIGN_OR_RETURN(bool found, impl_->exists("SELECT 1 FROM images WHERE id = ?", row.id));
+    if (found) {
+      if (!row.name.empty()) SBX_TRY(db.run("UPDATE images SET name = ? WHERE id = ?", row.name, row.id));
+      return db.run("UPDATE images SET base_dir = ? WHERE id = ?", row.base_dir, row.id);
+    }
+    return db.run(
+        "INSERT INTO images (id, name, base, base_id, base_dir, top_layer, config_json, spec_json,"
+        " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        row.id, null_if_empty(row.name), row.base, row.base_id, row.base_dir, row.top_layer,
+        row.config_json, row.spec_json, or_now(row.created_at));
+  });
+}
+
+Result<ImageRow> Store::get_image(const std::string& id_or_name) {
+  SBX_ASSIGN_OR_RETURN(Stmt stmt,
+                       impl_->db->prepare(std::string(kImageSelect) + " WHERE id = ?1 OR name = ?1"
+                                                                      " ORDER BY id = ?1 DESC"));
+  SBX_ASSIGN_OR_RETURN(bool found, stmt.bind(id_or_name).step());
+  if (!found) return not_found("no image '" + id_or_name + "'");
+  return read_image(stmt);
+}
+
+Result<std::vector<ImageRow>> Store::list_images() {
+  SBX_ASSIGN_OR_RETURN(Stmt stmt,
+                       impl_->db->prepare(std::string(kImageSelect) + " ORDER BY created_at, id"));
+  return collect(stmt, read_image);
+}
+
+Status Store::delete_image(const std::string& id) {
+  Db& db = *impl_->db;
+  return db.write_txn([&]() -> Status {
+    SBX_TRY(db.run("DELETE FROM images WHERE id = ?", id));
+    if (db.changes() == 0) return not_found("no image '" + id + "'");
+    return {};
+  });
 }
 
 // ---- Secrets ----

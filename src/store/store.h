@@ -46,6 +46,19 @@ struct ProcessRow {
   bool detached = false;
 };
 
+// An image as the store keeps it; its layers live on disk (src/image/layer_store.h).
+struct ImageRow {
+  std::string id;         // im-…
+  std::string name;       // "" : none
+  std::string base;       // "host", "debian-slim", or the rootfs path given
+  std::string base_id;    // the id layer ids are derived from
+  std::string base_dir;   // the ready rootfs directory; "" for the host base
+  std::string top_layer;  // "" : the base alone
+  std::string config_json = "{}";
+  std::string spec_json = "{}";
+  double created_at = 0;
+};
+
 struct SandboxFilter {
   std::optional<std::string> app_name;
   TagMap tags;                 // all must match
@@ -97,6 +110,13 @@ class Store {
                           const std::string& reason);
   Result<ProcessRow> get_process(const std::string& id);
   Result<std::vector<ProcessRow>> list_processes(const std::string& sandbox_id);
+
+  // Images. put_image inserts or replaces the row with this id; a name given moves to it from
+  // whichever image had it. get_image takes an id or a name (kNotFound).
+  Status put_image(const ImageRow& row);
+  Result<ImageRow> get_image(const std::string& id_or_name);
+  Result<std::vector<ImageRow>> list_images();
+  Status delete_image(const std::string& id);  // kNotFound
 
   // Secrets: kAlreadyExists on a duplicate name, kNotFound on a missing one.
   Status create_secret(const std::string& name, const EnvList& env);
