@@ -54,6 +54,9 @@ Result<SandboxPlan> plan_for(const std::string& home, const SandboxLayout& layou
                     spec.mounts,
                     spec.workdir.empty() ? "/" : spec.workdir};
   SBX_ASSIGN_OR_RETURN(SandboxPlan plan, build_plan(req));
+  std::string lowers;  // for diff and snapshot, which read the upper against them
+  for (const auto& dir : req.lower_dirs) lowers += dir + "\n";
+  SBX_TRY(write_file_atomic(layout.lowers(), lowers, 0600));
   plan.host_network = spec.network == "host";
   return plan;
 }
