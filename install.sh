@@ -27,9 +27,11 @@ BUILD_PACKAGES=(
 # Run and test: python3 (JSON checks on the host, and the interpreter the examples run inside
 # sandboxes), util-linux (setpriv/runuser, unshare, mount tools), procps (ps, pgrep), iproute2
 # (ip, for network checks), bubblewrap (a reference sandbox for comparison tests), and
-# man-db/groff-base so that `man sbx` works once installed.
+# man-db/groff-base so that `man sbx` works once installed; mmdebstrap (with fakechroot, fakeroot
+# and uidmap for rootless builds) makes the debian-slim base.
 RUNTIME_PACKAGES=(
   python3 util-linux procps iproute2 bubblewrap groff-base man-db
+  mmdebstrap fakechroot fakeroot uidmap
 )
 
 DEPS_ONLY=0

@@ -49,6 +49,9 @@ void add_inspect_verb(CLI::App& sbx, Action& action);    // inspect.cc
 void add_tag_verb(CLI::App& sbx, Action& action);        // tag.cc
 void add_secret_verbs(CLI::App& sbx, Action& action);    // secret.cc
 void add_policy_verbs(CLI::App& sbx, Action& action);    // policy.cc: check, show
+void add_diff_verb(CLI::App& sbx, Action& action);       // diff.cc
+void add_snapshot_verb(CLI::App& sbx, Action& action);   // snapshot.cc
+void add_base_verb(CLI::App& sbx, Action& action);       // base.cc: prepare-base (hidden)
 
 // A SANDBOX (or PROCESS) argument and the --app in which a sandbox name is looked up.
 struct TargetFlags {

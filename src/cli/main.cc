@@ -31,6 +31,9 @@ void add_verbs(CLI::App& sbx, Action& action) {
   add_app_verbs(sbx, action);
   add_secret_verbs(sbx, action);
   add_policy_verbs(sbx, action);
+  add_diff_verb(sbx, action);
+  add_snapshot_verb(sbx, action);
+  add_base_verb(sbx, action);
 }
 
 // The deepest verb chosen so far ("sbx app create" -> create); sbx itself when none.
