@@ -36,8 +36,8 @@ Result<int> diff(Engine& engine, const DiffFlags& f) {
 }  // namespace
 
 void add_diff_verb(CLI::App& sbx, Action& action) {
-  auto [cmd, f] = add_verb(sbx, "diff", "List the files a running sandbox added, changed or deleted",
-                           action, diff);
+  auto [cmd, f] = add_verb(
+      sbx, "diff", "List the files a running sandbox added, changed or deleted", action, diff);
   add_target(cmd, f->sandbox, "SANDBOX");
   add_json_flag(cmd, f->json);
 }

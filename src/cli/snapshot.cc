@@ -22,8 +22,8 @@ Result<int> snapshot(Engine& engine, const SnapshotFlags& f) {
 }  // namespace
 
 void add_snapshot_verb(CLI::App& sbx, Action& action) {
-  auto [cmd, f] = add_verb(sbx, "snapshot",
-                           "Save a running sandbox's filesystem as a new image", action, snapshot);
+  auto [cmd, f] = add_verb(sbx, "snapshot", "Save a running sandbox's filesystem as a new image",
+                           action, snapshot);
   add_target(cmd, f->sandbox, "SANDBOX");
   cmd->add_option("--name", f->name, "The new image's name (for create --image NAME)")
       ->required()

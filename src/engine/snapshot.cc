@@ -47,9 +47,10 @@ Result<std::vector<std::string>> lower_dirs_of(const std::string& home,
 // Image names: a letter or digit, then letters, digits, '.', '_', '-' (at most 128), never
 // an id's "im-" form.
 Status check_image_name(const std::string& name) {
-  bool ok = !name.empty() && name.size() <= 128 && std::isalnum(static_cast<unsigned char>(name[0]));
-  for (char c : name) ok = ok && (std::isalnum(static_cast<unsigned char>(c)) || c == '.' ||
-                                  c == '_' || c == '-');
+  bool ok =
+      !name.empty() && name.size() <= 128 && std::isalnum(static_cast<unsigned char>(name[0]));
+  for (char c : name)
+    ok = ok && (std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-');
   if (!ok || name.rfind("im-", 0) == 0)
     return invalid("image name '" + name +
                    "' is not valid (letters, digits, '.', '_', '-'; not starting with im-)");
@@ -85,8 +86,8 @@ Result<std::string> Engine::snapshot(const Ref& sandbox, const std::string& name
     return std::move(copied).error().context("snapshot " + row.id);
   }
   std::string parent = sandbox_info(row).image;
-  SBX_ASSIGN_OR_RETURN(std::string image,
-                       register_image_layer(*store_, home_, parent, staged, "snapshot of " + row.id));
+  SBX_ASSIGN_OR_RETURN(std::string image, register_image_layer(*store_, home_, parent, staged,
+                                                               "snapshot of " + row.id));
   SBX_TRY(name_image(*store_, image, name));
   return image;
 }

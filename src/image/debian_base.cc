@@ -243,8 +243,7 @@ Result<std::string> ensure_unpacked(const std::string& home, const Identity& id,
   if (mkdir(tmp.c_str(), 0755) != 0) return sys_error("mkdir " + tmp);
   if (chown(tmp.c_str(), id.uid.outside, id.gid.outside) != 0) return sys_error("chown " + tmp);
   Status s = fill(tmp);
-  if (s.ok() && !has_shell(tmp))
-    s = invalid(what + " has no /bin/sh: it is not a root filesystem");
+  if (s.ok() && !has_shell(tmp)) s = invalid(what + " has no /bin/sh: it is not a root filesystem");
   if (s.ok() && rename(tmp.c_str(), final_dir.c_str()) != 0) s = sys_error("rename " + tmp);
   if (!s.ok()) {
     (void)remove_tree(tmp);
@@ -308,7 +307,8 @@ Result<std::string> import_rootfs(const std::string& home, const Identity& ident
     UniqueFd fd(open(real.c_str(), O_RDONLY | O_CLOEXEC));
     if (!fd) return Status(sys_error("open " + real));
     Status s = unpack_tar(fd.get(), tmp, identity);
-    return s.ok() ? s : Status(invalid(what + " is not a usable tar archive: " + s.error().message()));
+    return s.ok() ? s
+                  : Status(invalid(what + " is not a usable tar archive: " + s.error().message()));
   });
 }
 

@@ -50,8 +50,8 @@ bool is_char_whiteout(const struct stat& st) { return S_ISCHR(st.st_mode) && st.
 // overlay.whiteout xattr.
 bool is_whiteout_at(const std::string& path, const struct stat& st) {
   if (is_char_whiteout(st)) return true;
-  return S_ISREG(st.st_mode) && st.st_size == 0 && lgetxattr(path.c_str(), "user.overlay.whiteout",
-                                                             nullptr, 0) >= 0;
+  return S_ISREG(st.st_mode) && st.st_size == 0 &&
+         lgetxattr(path.c_str(), "user.overlay.whiteout", nullptr, 0) >= 0;
 }
 
 std::vector<std::string> components(const std::string& rel) {
@@ -200,9 +200,8 @@ struct DiffWalk {
 // Path order with '/' first, so that a directory's contents follow it directly.
 bool path_before(const LayerChange& a, const LayerChange& b) {
   auto key = [](char c) { return c == '/' ? 0 : static_cast<unsigned char>(c) + 1; };
-  return std::lexicographical_compare(
-      a.path.begin(), a.path.end(), b.path.begin(), b.path.end(),
-      [&](char x, char y) { return key(x) < key(y); });
+  return std::lexicographical_compare(a.path.begin(), a.path.end(), b.path.begin(), b.path.end(),
+                                      [&](char x, char y) { return key(x) < key(y); });
 }
 
 }  // namespace
@@ -346,8 +345,8 @@ struct LayerCopy {
     }
     UniqueFd src(openat(from, name.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
     if (!src) return sys_error("open " + path);
-    UniqueFd dst(openat(to, name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-                        0600));
+    UniqueFd dst(
+        openat(to, name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
     if (!dst) return sys_error("create " + path);
     SBX_TRY(copy_bytes(src.get(), dst.get(), path));
     SBX_TRY(copy_xattrs(src.get(), dst.get(), path));

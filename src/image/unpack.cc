@@ -24,7 +24,8 @@ const char* compression_flag(int fd) {
   unsigned char head[6] = {};
   ssize_t n = pread(fd, head, sizeof head, 0);
   if (n >= 2 && head[0] == 0x1f && head[1] == 0x8b) return "--gzip";
-  if (n >= 6 && head[0] == 0xfd && head[1] == '7' && head[2] == 'z' && head[3] == 'X') return "--xz";
+  if (n >= 6 && head[0] == 0xfd && head[1] == '7' && head[2] == 'z' && head[3] == 'X')
+    return "--xz";
   if (n >= 3 && head[0] == 'B' && head[1] == 'Z' && head[2] == 'h') return "--bzip2";
   if (n >= 4 && head[0] == 0x28 && head[1] == 0xb5 && head[2] == 0x2f && head[3] == 0xfd)
     return "--zstd";
@@ -92,8 +93,13 @@ Status run_tar(int tar_fd, const std::string& dest_dir, const Identity& identity
 }
 
 std::vector<std::string> tar_args(const Identity& identity, const char* compression) {
-  std::vector<std::string> args = {"tar", "--extract", "--file=-", "--numeric-owner",
-                                   "--preserve-permissions", "--exclude=./dev/*", "--exclude=dev/*"};
+  std::vector<std::string> args = {"tar",
+                                   "--extract",
+                                   "--file=-",
+                                   "--numeric-owner",
+                                   "--preserve-permissions",
+                                   "--exclude=./dev/*",
+                                   "--exclude=dev/*"};
   // Rootless, the namespace maps one id: every file stays the caller's (root inside).
   args.push_back(identity.uid.count > 1 ? "--same-owner" : "--no-same-owner");
   if (*compression != '\0') args.emplace_back(compression);
