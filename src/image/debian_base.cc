@@ -158,7 +158,7 @@ Result<UniqueFd> take_lock(const std::string& path) {
 
 // Runs argv with stdout and stderr passed line by line to log; on failure, an error with its
 // last lines. The child dies with us, so a killed sbx does not leave a build running.
-Status run_logged(const std::vector<std::string>& argv, const LogFn& log) {
+Status run_logged(const std::vector<std::string>& argv, const BaseLog& log) {
   SBX_ASSIGN_OR_RETURN(Pipe out, make_pipe());
   pid_t parent = getpid();
   pid_t pid = fork();
@@ -199,7 +199,7 @@ Status run_logged(const std::vector<std::string>& argv, const LogFn& log) {
   return internal(argv[0] + " failed (status " + std::to_string(status) + "): " + last);
 }
 
-Status build_tarball(const std::string& tarball, const LogFn& log) {
+Status build_tarball(const std::string& tarball, const BaseLog& log) {
   std::string dir = tarball.substr(0, tarball.rfind('/'));
   SBX_TRY(make_dirs(dir, 0755));
   SBX_ASSIGN_OR_RETURN(UniqueFd lock, take_lock(tarball + ".lock"));
@@ -273,7 +273,7 @@ std::string base_cache_dir(const std::string& home) {
 }
 
 Result<std::string> ensure_debian_slim(const std::string& home, const Identity& identity,
-                                       const LogFn& log) {
+                                       const BaseLog& log) {
   std::string tarball = base_cache_dir(home) + "/debian-slim-" + kSuite + "-" + debian_arch() +
                         "-" + kRecipeVersion + ".tar";
   if (!path_exists(tarball)) SBX_TRY(build_tarball(tarball, log));
@@ -288,7 +288,7 @@ Result<std::string> ensure_debian_slim(const std::string& home, const Identity& 
 }
 
 Result<std::string> import_rootfs(const std::string& home, const Identity& identity,
-                                  const std::string& dir_or_tarball, const LogFn& /*log*/) {
+                                  const std::string& dir_or_tarball, const BaseLog& /*log*/) {
   std::string what = "base '" + dir_or_tarball + "'";
   if (!path_exists(dir_or_tarball)) return invalid(what + " does not exist");
   SBX_ASSIGN_OR_RETURN(std::string real, real_path(dir_or_tarball));

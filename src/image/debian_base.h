@@ -16,7 +16,7 @@
 
 namespace sbx {
 
-using LogFn = std::function<void(std::string_view)>;
+using BaseLog = std::function<void(std::string_view)>;
 
 // The name `sbx create --image` knows debian-slim by.
 inline constexpr const char* kDebianSlim = "debian-slim";
@@ -31,12 +31,12 @@ std::string base_cache_dir(const std::string& home);
 // fakeroot; without both the error says what is missing. A tarball already in the cache needs
 // neither.
 Result<std::string> ensure_debian_slim(const std::string& home, const Identity& identity,
-                                       const LogFn& log);
+                                       const BaseLog& log);
 
 // The rootfs directory of a local base: a root filesystem directory or a tar archive (plain or
 // compressed), copied once per (path, inode, size, mtime) and identity. Refused clearly when it
 // is neither, or when it has no /bin/sh. Quiet (log is for slower bases).
 Result<std::string> import_rootfs(const std::string& home, const Identity& identity,
-                                  const std::string& dir_or_tarball, const LogFn& log);
+                                  const std::string& dir_or_tarball, const BaseLog& log);
 
 }  // namespace sbx
