@@ -28,9 +28,11 @@ BUILD_PACKAGES=(
 # sandboxes), util-linux (setpriv/runuser, unshare, mount tools), procps (ps, pgrep), iproute2
 # (ip, for network checks), bubblewrap (a reference sandbox for comparison tests), and
 # man-db/groff-base so that `man sbx` works once installed; passt (pasta, for `--network nat`);
-# python3-pip so that images on the host base can pip install (sbx image build --pip).
+# python3-pip so that images on the host base can pip install (sbx image build --pip);
+# mmdebstrap (with fakechroot, fakeroot and uidmap for rootless builds) makes the debian-slim base.
 RUNTIME_PACKAGES=(
   python3 python3-pip util-linux procps iproute2 bubblewrap groff-base man-db passt
+  mmdebstrap fakechroot fakeroot uidmap
 )
 
 DEPS_ONLY=0

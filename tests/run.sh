@@ -21,6 +21,8 @@ Environment:
   SBX_TEST_USER     as root: also run the scenarios as this unprivileged user ([rootless])
   SBX_TEST_TIMEOUT  seconds one scenario may take (default 180; a scenario can ask for more
                     with a line "# timeout: N" near its top)
+  SBX_BASE_CACHE    a directory for the debian-slim tarball kept across runs (default: a
+                    fresh one per run, removed at its end)
   SBX_TEST_BUDGET   seconds all scenarios together may take (default 1200); scenarios left
                     when it runs out fail without running
   KEEP_LOGS=1       keep the per-test logs (their directory is printed)
@@ -31,6 +33,16 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # Shared test data (Docker's seccomp profile, ...) beside the repository, as CI lays it out.
 TESTDATA=${SBX_TESTDATA:-$(cd "$ROOT/.." && pwd)/shared/testdata}
 export SBX_TESTDATA=$TESTDATA
+# Root filesystem bases (the debian-slim tarball) cached for the whole run: built once, shared by
+# every scenario and both passes, so sticky and world-writable for SBX_TEST_USER. Set
+# SBX_BASE_CACHE to keep one across runs.
+OWN_BASE_CACHE=0
+if [[ -z "${SBX_BASE_CACHE:-}" ]]; then
+  SBX_BASE_CACHE=$(mktemp -d /tmp/sbx-base-cache.XXXXXX)
+  chmod 1777 "$SBX_BASE_CACHE"
+  OWN_BASE_CACHE=1
+fi
+export SBX_BASE_CACHE
 RUN_UNIT=1
 RUN_E2E=1
 FILTER=""
@@ -67,6 +79,9 @@ cleanup_runner() {
   fi
   if [[ "${KEEP_LOGS:-0}" != 1 ]]; then
     rm -rf "$LOG_DIR"
+  fi
+  if ((OWN_BASE_CACHE)); then
+    rm -rf "$SBX_BASE_CACHE"
   fi
 }
 trap cleanup_runner EXIT
@@ -236,7 +251,8 @@ run_scenario() {
     (cd "$work" && exec setpriv --reuid="$RUN_USER" --regid="$(id -g "$RUN_USER")" \
       --init-groups -- env -i HOME="$user_home" USER="$RUN_USER" LOGNAME="$RUN_USER" \
       PATH="$path" LANG=C.UTF-8 TMPDIR="$work" CI="${CI:-}" SBX="$sbx" SBX_HOME="$home" \
-      SBX_TESTDATA="$TESTDATA" SBX_TEST_MODE="$mode" timeout -k 10 "$limit" bash "$file") </dev/null >"$log" 2>&1 &
+      SBX_TESTDATA="$TESTDATA" SBX_BASE_CACHE="$SBX_BASE_CACHE" SBX_TEST_MODE="$mode" \
+      timeout -k 10 "$limit" bash "$file") </dev/null >"$log" 2>&1 &
   fi
   pid=$!
   { wait "$pid"; } 2>/dev/null || rc=$? # no "Killed" notice when the time limit struck

@@ -7,6 +7,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "sbx/error.h"
@@ -46,6 +47,13 @@ struct Stdio {
 struct ExecOutcome {
   std::string process_id;
   std::optional<int> returncode;  // empty when detached
+};
+
+// One path a sandbox changed in its root, as `docker diff` shows it: 'A' added, 'C' changed
+// (or a directory holding a change), 'D' deleted.
+struct FileChange {
+  char kind = 'C';
+  std::string path;
 };
 
 class Engine {
@@ -110,6 +118,18 @@ class Engine {
   Status image_remove(const std::string& image);
   // Removes every layer no image uses, and what killed builds left behind.
   Result<ImagePruneReport> image_prune();
+  // What a running sandbox changed in its root relative to its image (or the host base), read
+  // from its writable layer; sorted by path, each directory before its contents.
+  Result<std::vector<FileChange>> diff(const Ref& sandbox);
+  // Modal's snapshot_filesystem: a new image named `name`, made of the sandbox's image plus a
+  // point-in-time copy of its writable layer (the sandbox keeps running). Returns its id.
+  Result<std::string> snapshot(const Ref& sandbox, const std::string& name);
+
+  // Makes a root filesystem base ready for this caller's sandboxes and returns its directory:
+  // "debian-slim" (built once with mmdebstrap, minutes) or a local rootfs directory or tarball.
+  // Progress lines go to log.
+  Result<std::string> prepare_base(const std::string& base,
+                                   const std::function<void(std::string_view)>& log);
 
  private:
   Engine(std::string home, std::unique_ptr<Store> store);

@@ -52,6 +52,9 @@ void add_policy_verbs(CLI::App& sbx, Action& action);    // policy.cc: check, sh
 void add_doctor_verb(CLI::App& sbx, Action& action);     // doctor.cc
 void add_tunnels_verb(CLI::App& sbx, Action& action);    // tunnels.cc
 void add_image_verbs(CLI::App& sbx, Action& action);     // image.cc: build, ls, inspect, rm, prune
+void add_diff_verb(CLI::App& sbx, Action& action);       // diff.cc
+void add_snapshot_verb(CLI::App& sbx, Action& action);   // snapshot.cc
+void add_base_verb(CLI::App& sbx, Action& action);       // base.cc: prepare-base (hidden)
 
 // A SANDBOX (or PROCESS) argument and the --app in which a sandbox name is looked up.
 struct TargetFlags {

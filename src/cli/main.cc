@@ -34,6 +34,9 @@ void add_verbs(CLI::App& sbx, Action& action) {
   add_policy_verbs(sbx, action);
   add_doctor_verb(sbx, action);
   add_image_verbs(sbx, action);
+  add_diff_verb(sbx, action);
+  add_snapshot_verb(sbx, action);
+  add_base_verb(sbx, action);
 }
 
 // The deepest verb chosen so far ("sbx app create" -> create); sbx itself when none.

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "engine/internal.h"
+#include "engine/snapshot_glue.h"
 #include "engine/spec.h"
 #include "image/build.h"
 #include "image/debian_base.h"
@@ -108,7 +109,7 @@ Result<ImageRow> find_image(Store& store, const std::string& ref) {
 }
 
 // The base of a spec, ready: its id for layer ids and, unless host, its rootfs directory.
-Result<std::pair<BuildBase, std::string>> prepare_base(const std::string& home,
+Result<std::pair<BuildBase, std::string>> prepare_build_base(const std::string& home,
                                                       const ImageSpec& spec,
                                                       const ImageBuildOptions& options) {
   BuildBase base{spec.base, spec.base == "host", default_path()};
@@ -248,7 +249,7 @@ Result<ImageInfo> Engine::image_build(const ImageSpec& spec, const ImageBuildOpt
   if (options.network != "none" && options.network != "nat" && options.network != "host")
     return invalid("network mode '" + options.network + "' is not one of none, nat, host");
   SBX_ASSIGN_OR_RETURN(UniqueFd lock, lock_images(home_, false));
-  SBX_ASSIGN_OR_RETURN(auto base, prepare_base(home_, spec, options));
+  SBX_ASSIGN_OR_RETURN(auto base, prepare_build_base(home_, spec, options));
   UniqueFd null(::open("/dev/null", O_RDONLY | O_CLOEXEC));
   if (!null) return sys_error("open /dev/null");
   StepRunner runner = [&](const StepSandbox& sb) -> Result<int> {
@@ -336,6 +337,14 @@ Result<ImagePruneReport> Engine::image_prune() {
     ++report.layers_removed;
   }
   return report;
+}
+
+// A name moves to this image from whichever image had it (put_image's rule), as docker tags do.
+Status name_image(Store& store, const std::string& image_id, const std::string& name) {
+  SBX_TRY(validate_name("image name", name));
+  SBX_ASSIGN_OR_RETURN(ImageRow row, store.get_image(image_id));
+  row.name = name;
+  return store.put_image(row);
 }
 
 }  // namespace sbx

@@ -112,12 +112,16 @@ std::string map_line(const IdRange& r) {
          std::to_string(r.count) + "\n";
 }
 
+}  // namespace
+
 Status write_id_maps(pid_t pid, const Identity& id) {
   SBX_TRY(write_proc_file(pid, "setgroups", "deny"));
   SBX_TRY(write_proc_file(pid, "uid_map", map_line(id.uid)));
   SBX_TRY(write_proc_file(pid, "gid_map", map_line(id.gid)));
   return {};
 }
+
+namespace {
 
 pid_t clone_into_namespaces(const SandboxPlan& plan, int* pidfd) {
   clone_args args{};

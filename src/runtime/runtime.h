@@ -39,6 +39,10 @@ struct SandboxProcess {
 // The caller must be single-threaded. The sandbox dies with the calling process.
 Result<SandboxProcess> start_sandbox(const SandboxPlan& plan);
 
+// Writes "deny" to setgroups, then the identity's uid_map and gid_map, for process pid that has
+// just made a new user namespace (also used to unpack image layers with shifted ownership).
+Status write_id_maps(pid_t pid, const Identity& id);
+
 // Supervisor side of the pid 1 protocol.
 Status spawn_in_sandbox(int control, uint64_t seq, const ProcessSpec& spec, int in, int out,
                         int err);

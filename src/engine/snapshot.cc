@@ -1,0 +1,95 @@
+// `diff` and `snapshot`: both read a running sandbox's writable overlay layer from the host,
+// against the lower layers recorded when it was created. A snapshot copies the layer while the
+// sandbox runs (a point-in-time copy, as Modal's snapshot_filesystem) and registers the copy as
+// a new image layer over the sandbox's image.
+#include <sstream>
+
+#include "engine/images.h"
+#include "engine/internal.h"
+#include "engine/snapshot_glue.h"
+#include "engine/spec.h"
+#include "image/layer_diff.h"
+#include "runtime/host_base.h"
+#include "sbx/engine.h"
+#include "util/fs.h"
+
+namespace sbx {
+
+namespace {
+
+Result<SandboxRow> running_sandbox(Store& store, const std::string& home, const Ref& ref) {
+  SBX_ASSIGN_OR_RETURN(SandboxRow row, resolve_sandbox(store, home, ref));
+  if (row.state != "running")
+    return Error(ErrorKind::kFailedPrecondition,
+                 "sandbox " + row.id + " is not running (" +
+                     (row.end_reason.empty() ? row.state : "ended: " + row.end_reason) +
+                     "): its writable layer is gone");
+  return row;
+}
+
+// The lower directories the sandbox was created with (sandboxes made before they were
+// recorded: the host base's skeleton).
+Result<std::vector<std::string>> lower_dirs_of(const std::string& home,
+                                               const SandboxLayout& layout) {
+  std::vector<std::string> dirs;
+  if (path_exists(layout.lowers())) {
+    SBX_ASSIGN_OR_RETURN(std::string text, read_file(layout.lowers()));
+    std::istringstream lines(text);
+    for (std::string line; std::getline(lines, line);)
+      if (!line.empty()) dirs.push_back(line);
+    return dirs;
+  }
+  SBX_ASSIGN_OR_RETURN(Identity id, choose_identity());
+  dirs.push_back(skeleton_dir(home, id.uid.outside));
+  return dirs;
+}
+
+// Image names: a letter or digit, then letters, digits, '.', '_', '-' (at most 128), never
+// an id's "im-" form.
+Status check_image_name(const std::string& name) {
+  bool ok =
+      !name.empty() && name.size() <= 128 && std::isalnum(static_cast<unsigned char>(name[0]));
+  for (char c : name)
+    ok = ok && (std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-');
+  if (!ok || name.rfind("im-", 0) == 0)
+    return invalid("image name '" + name +
+                   "' is not valid (letters, digits, '.', '_', '-'; not starting with im-)");
+  return {};
+}
+
+}  // namespace
+
+Result<std::vector<FileChange>> Engine::diff(const Ref& sandbox) {
+  SBX_ASSIGN_OR_RETURN(SandboxRow row, running_sandbox(*store_, home_, sandbox));
+  SandboxLayout layout = sandbox_layout(home_, row.id);
+  SBX_ASSIGN_OR_RETURN(std::vector<std::string> lowers, lower_dirs_of(home_, layout));
+  auto changes = diff_layer(layout.upper(), lowers);
+  if (!changes.ok() && !supervisor_alive(layout))
+    return Error(ErrorKind::kFailedPrecondition, "sandbox " + row.id + " ended during diff");
+  if (!changes.ok()) return std::move(changes).error().context("diff " + row.id);
+  std::vector<FileChange> out;
+  out.reserve(changes->size());
+  for (auto& c : *changes) out.push_back({c.kind, std::move(c.path)});
+  return out;
+}
+
+Result<std::string> Engine::snapshot(const Ref& sandbox, const std::string& name) {
+  SBX_TRY(check_image_name(name));
+  SBX_ASSIGN_OR_RETURN(SandboxRow row, running_sandbox(*store_, home_, sandbox));
+  SandboxLayout layout = sandbox_layout(home_, row.id);
+  SBX_ASSIGN_OR_RETURN(std::string staged, new_layer_staging_path(home_));
+  Status copied = copy_layer(layout.upper(), staged);
+  if (copied.ok() && !supervisor_alive(layout))
+    copied = Error(ErrorKind::kFailedPrecondition, "sandbox " + row.id + " ended during snapshot");
+  if (!copied.ok()) {
+    (void)remove_tree(staged);
+    return std::move(copied).error().context("snapshot " + row.id);
+  }
+  std::string parent = sandbox_info(row).image;
+  SBX_ASSIGN_OR_RETURN(std::string image, register_image_layer(*store_, home_, parent, staged,
+                                                               "snapshot of " + row.id));
+  SBX_TRY(name_image(*store_, image, name));
+  return image;
+}
+
+}  // namespace sbx
