@@ -23,6 +23,10 @@ Result<std::vector<std::string>> check_policy_file(const std::string& path);
 // What a profile (a shipped name or a file) allows and denies, for people.
 Result<std::string> describe_policy(const std::string& name_or_path);
 
+// The limits backend a sandbox with these limits would get on this host: "cgroup2", "cgroup1",
+// "rlimit" (per-process rlimits only), or "" when none of cpu, memory, pids, nofile is asked.
+std::string limits_backend_for(const ResourceLimits& limits);
+
 // How a caller names a sandbox: an id (sb-…), or a name within an app. A process id (pr-…) is
 // accepted where the verb says so (wait, poll, logs).
 struct Ref {

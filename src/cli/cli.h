@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "cli/limit_flags.h"
 #include "sbx/engine.h"
 
 namespace sbx::cli {
@@ -85,6 +86,7 @@ struct SandboxFlags {
   std::string idle_timeout;  // empty: none
   std::vector<std::string> tags;
   std::string policy = "default";
+  LimitFlags limits;
   std::vector<std::string> command;
 };
 void add_sandbox_flags(CLI::App* cmd, SandboxFlags& flags);

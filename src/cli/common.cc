@@ -124,6 +124,7 @@ void add_sandbox_flags(CLI::App* cmd, SandboxFlags& f) {
   cmd->add_option("--policy", f.policy,
                   "Seccomp profile: default, strict, permissive, or an OCI/Docker JSON file")
       ->type_name("NAME|PATH");
+  add_limit_flags(cmd, f.limits);
   add_command_args(cmd, f.command);
 }
 
@@ -164,6 +165,7 @@ Result<SandboxSpec> sandbox_spec(const SandboxFlags& f) {
   SBX_ASSIGN_OR_RETURN(spec.idle_timeout_s,
                        optional_seconds("--idle-timeout", f.idle_timeout, 0, 0));
   SBX_ASSIGN_OR_RETURN(spec.tags, parse_tags("--tag", f.tags));
+  SBX_ASSIGN_OR_RETURN(spec.limits, limits_from_flags(f.limits));
   spec.command = f.command;
   spec.policy = f.policy;
   if (spec.policy.find('/') != std::string::npos || spec.policy.ends_with(".json")) {

@@ -5,6 +5,8 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -13,6 +15,7 @@
 #include <map>
 
 #include "runtime/child_steps.h"
+#include "runtime/keeper.h"
 #include "runtime/runtime.h"
 #include "util/msg.h"
 
@@ -52,10 +55,22 @@ std::vector<std::string> exec_candidates(const std::string& file, const std::str
 
 void say(const std::string& text) { (void)!write(2, text.data(), text.size()); }
 
+// The sandbox's rlimits, never above the hard limit already in place; 0 or an errno value.
+int apply_rlimits(const std::vector<RlimitSetting>& rlimits) {
+  for (const auto& r : rlimits) {
+    rlimit cur;
+    if (getrlimit(r.resource, &cur) != 0) return errno;
+    rlim_t v = r.value < cur.rlim_max ? r.value : cur.rlim_max;
+    rlimit next{v, v};
+    if (setrlimit(r.resource, &next) != 0) return errno;
+  }
+  return 0;
+}
+
 // Runs in the forked child inside the sandbox: becomes the process the caller asked for.
 [[noreturn]] void become_process(const SpawnRequest& req, std::vector<char*>& argv,
                                  std::vector<char*>& envp, const int fds[3],
-                                 const SeccompProgram& seccomp) {
+                                 const SandboxPlan& plan) {
   sigset_t none;
   sigemptyset(&none);
   sigprocmask(SIG_SETMASK, &none, nullptr);
@@ -68,8 +83,12 @@ void say(const std::string& text) { (void)!write(2, text.data(), text.size()); }
     say("sbx: cannot enter working directory " + req.cwd + ": " + strerror(errno) + "\n");
     _exit(126);
   }
+  if (int rerr = apply_rlimits(plan.rlimits); rerr != 0) {
+    say(std::string("sbx: cannot apply the resource limits: ") + strerror(rerr) + "\n");
+    _exit(126);
+  }
   // Last step before execve: from here on the sandbox's seccomp profile holds.
-  if (int serr = apply_seccomp(seccomp); serr != 0) {
+  if (int serr = apply_seccomp(plan.seccomp); serr != 0) {
     say(std::string("sbx: cannot load the seccomp profile: ") + strerror(serr) + "\n");
     _exit(126);
   }
@@ -100,7 +119,7 @@ std::optional<SpawnRequest> decode_spawn(const Message& m) {
 
 class Init {
  public:
-  Init(int control, const SeccompProgram& seccomp) : control_(control), seccomp_(seccomp) {}
+  Init(int control, const SandboxPlan& plan) : control_(control), plan_(plan) {}
   [[noreturn]] void run();
 
  private:
@@ -112,7 +131,7 @@ class Init {
   }
 
   int control_;
-  const SeccompProgram& seccomp_;
+  const SandboxPlan& plan_;
   std::map<pid_t, uint64_t> running_;  // pid -> seq
   std::map<uint64_t, pid_t> by_seq_;
 };
@@ -125,7 +144,22 @@ void Init::spawn(const SpawnRequest& req, const Message& m) {
   envp.push_back(nullptr);
   int fds[3] = {m.fds[0].get(), m.fds[1].get(), m.fds[2].get()};
   pid_t pid = fork();
-  if (pid == 0) become_process(req, argv, envp, fds, seccomp_);
+  if (pid == 0) {
+    // The keeper (keeper.cc) between us and the process: a kill then reaches all it started.
+    prctl(PR_SET_CHILD_SUBREAPER, 1);
+    sigset_t keeper_set;
+    keeper_signals(&keeper_set);
+    sigprocmask(SIG_BLOCK, &keeper_set, nullptr);
+    pid_t child = fork();
+    if (child == 0) become_process(req, argv, envp, fds, plan_);
+    if (child < 0) {
+      std::string text = std::string("sbx: cannot start a process: ") + strerror(errno) + "\n";
+      (void)!write(fds[2], text.data(), text.size());
+      _exit(126);
+    }
+    close_range(3, ~0U, 0);  // the process's streams and our control socket stay with them
+    keep(child);
+  }
   if (pid < 0) {
     report({"exited", std::to_string(req.seq), std::to_string(W_EXITCODE(126, 0))});
     return;
@@ -142,8 +176,7 @@ void Init::handle(const Message& m) {
     auto it = by_seq_.find(std::stoull(m.at(1)));
     if (it != by_seq_.end()) {
       int sig = std::stoi(m.at(2));
-      kill(-it->second, sig);  // its process group: the process and what it started
-      kill(it->second, sig);
+      kill(it->second, sig == SIGKILL ? kKillTree : sig);  // its keeper forwards or kills all
     }
   }
 }
@@ -192,8 +225,8 @@ void Init::run() {
 
 }  // namespace
 
-[[noreturn]] void init_main(int control, const SeccompProgram& seccomp) {
-  Init(control, seccomp).run();
+[[noreturn]] void init_main(int control, const SandboxPlan& plan) {
+  Init(control, plan).run();
 }
 
 namespace child {

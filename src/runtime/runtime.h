@@ -29,11 +29,15 @@ struct SandboxProcess {
   pid_t pid = -1;
   UniqueFd pidfd;
   UniqueFd control;
+  UniqueFd layer;  // --disk: O_PATH root of the tmpfs holding upper/, work/ and tmp/
 };
 
+class LimitsBackend;
+
 // Clones the sandbox and waits until its setup has finished (or failed, with the step named).
-// The caller must be single-threaded. The sandbox dies with the calling process.
-Result<SandboxProcess> start_sandbox(const SandboxPlan& plan);
+// The caller must be single-threaded. The sandbox dies with the calling process. With limits,
+// pid 1 starts inside the backend's cgroup (before it runs any of the plan).
+Result<SandboxProcess> start_sandbox(const SandboxPlan& plan, LimitsBackend* limits = nullptr);
 
 // Supervisor side of the pid 1 protocol.
 Status spawn_in_sandbox(int control, uint64_t seq, const ProcessSpec& spec, int in, int out,
@@ -54,6 +58,6 @@ int returncode_of(int wait_status);
 
 // Runs as pid 1 inside the sandbox once setup is done: spawns what the supervisor asks for,
 // reaps every child, reports ends. Never returns.
-[[noreturn]] void init_main(int control, const SeccompProgram& seccomp);
+[[noreturn]] void init_main(int control, const SandboxPlan& plan);
 
 }  // namespace sbx
