@@ -20,8 +20,7 @@ std::string quote(std::string_view s) { return "'" + std::string(s) + "'"; }
 bool leading_number(std::string_view text, double* value, std::string_view* rest) {
   size_t end = text.find_first_not_of("0123456789.");
   std::string_view num = text.substr(0, end);
-  if (num.empty() || num.front() == '.' || num.back() == '.' ||
-      num.find('.') != num.rfind('.'))
+  if (num.empty() || num.front() == '.' || num.back() == '.' || num.find('.') != num.rfind('.'))
     return false;
   auto [p, ec] = std::from_chars(num.data(), num.data() + num.size(), *value);
   if (ec != std::errc() || p != num.data() + num.size()) return false;
@@ -81,8 +80,7 @@ void add_limit_flags(CLI::App* cmd, LimitFlags& f) {
                   "Size of the writable layer and /tmp together (a tmpfs, held in memory), "
                   "e.g. 1g (default: the state directory's disk)")
       ->type_name("SIZE");
-  cmd->add_option("--nofile", f.nofile, "Open files per process (RLIMIT_NOFILE)")
-      ->type_name("N");
+  cmd->add_option("--nofile", f.nofile, "Open files per process (RLIMIT_NOFILE)")->type_name("N");
 }
 
 Result<ResourceLimits> limits_from_flags(const LimitFlags& f) {

@@ -7,6 +7,7 @@
 #include "engine/layout.h"
 #include "sbx/engine.h"
 #include "store/store.h"
+#include "util/fd.h"
 
 namespace sbx {
 
@@ -19,6 +20,11 @@ Result<SandboxRow> refresh_sandbox(Store& store, const std::string& home, Sandbo
 
 // Finds a sandbox by id or by name within the ref's app, refreshed.
 Result<SandboxRow> resolve_sandbox(Store& store, const std::string& home, const Ref& ref);
+
+// An O_PATH descriptor of a running sandbox's writable layer (the overlay's upper directory),
+// from its supervisor; reach files below it as "/proc/self/fd/N/...", or with openat(). Works
+// the same with and without --disk (layer.cc).
+Result<UniqueFd> open_writable_layer(const std::string& home, const SandboxRow& row);
 
 // The secrets' pairs, in order, for a list of names.
 Result<EnvList> resolve_secrets(Store& store, const std::vector<std::string>& names);

@@ -125,7 +125,8 @@ void Cgroup1::watch_oom() {
 }
 
 Status Cgroup1::attach(pid_t pid) {
-  for (const auto& dir : made_) SBX_TRY(cgroup::write_text(dir + "/cgroup.procs", std::to_string(pid)));
+  for (const auto& dir : made_)
+    SBX_TRY(cgroup::write_text(dir + "/cgroup.procs", std::to_string(pid)));
   return {};
 }
 

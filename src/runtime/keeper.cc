@@ -4,6 +4,8 @@
 // pid 1). It forwards signals, and on kKillTree SIGKILLs the whole subtree (stopped processes
 // too) before it leaves. It then dies the way the process did, so pid 1 reports the process's
 // own status. Runs inside the sandbox, in a fresh single-threaded process forked by pid 1.
+#include "runtime/keeper.h"
+
 #include <dirent.h>
 #include <signal.h>
 #include <sys/prctl.h>
@@ -17,8 +19,6 @@
 #include <cstdlib>
 #include <cstring>
 #include <vector>
-
-#include "runtime/keeper.h"
 
 namespace sbx {
 
