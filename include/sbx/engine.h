@@ -28,6 +28,9 @@ Result<std::string> describe_policy(const std::string& name_or_path);
 // Image spec files (sbx-image(5)): the spec in FILE, relative paths taken from FILE's directory;
 // errors name the file and the bad field.
 Result<ImageSpec> read_image_spec_file(const std::string& path);
+// The limits backend a sandbox with these limits would get on this host: "cgroup2", "cgroup1",
+// "rlimit" (per-process rlimits only), or "" when none of cpu, memory, pids, nofile is asked.
+std::string limits_backend_for(const ResourceLimits& limits);
 
 // How a caller names a sandbox: an id (sb-…), or a name within an app. A process id (pr-…) is
 // accepted where the verb says so (wait, poll, logs).

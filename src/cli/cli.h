@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "cli/limit_flags.h"
 #include "sbx/engine.h"
 
 namespace sbx::cli {
@@ -120,6 +121,7 @@ struct SandboxFlags {
   std::string policy = "default";
   NetworkFlags network;
   ImageFlags image;
+  LimitFlags limits;
   std::vector<std::string> command;
 };
 void add_sandbox_flags(CLI::App* cmd, SandboxFlags& flags);

@@ -126,6 +126,7 @@ void add_sandbox_flags(CLI::App* cmd, SandboxFlags& f) {
       ->type_name("NAME|PATH");
   add_network_flags(cmd, f.network);
   add_image_spec_flags(cmd, f.image, true);
+  add_limit_flags(cmd, f.limits);
   add_command_args(cmd, f.command);
 }
 
@@ -166,6 +167,7 @@ Result<SandboxSpec> sandbox_spec(const SandboxFlags& f) {
   SBX_ASSIGN_OR_RETURN(spec.idle_timeout_s,
                        optional_seconds("--idle-timeout", f.idle_timeout, 0, 0));
   SBX_ASSIGN_OR_RETURN(spec.tags, parse_tags("--tag", f.tags));
+  SBX_ASSIGN_OR_RETURN(spec.limits, limits_from_flags(f.limits));
   spec.command = f.command;
   SBX_TRY(apply_network_flags(f.network, spec));
   spec.policy = f.policy;

@@ -13,6 +13,7 @@
 #include "engine/spec.h"
 #include "engine/supervisor.h"
 #include "runtime/host_base.h"
+#include "runtime/limits.h"
 #include "runtime/seccomp.h"
 #include "sbx/engine.h"
 #include "util/fd.h"
@@ -68,6 +69,14 @@ Result<SandboxPlan> plan_for(const std::string& home, const SandboxLayout& layou
   return plan;
 }
 
+// The limits: the backend this host offers, the rlimits each process gets, the disk layer.
+void plan_limits(const SandboxSpec& spec, SupervisorConfig& cfg) {
+  cfg.limits = spec.limits;
+  cfg.limits_kind = detect_limits(spec.limits);
+  cfg.plan.rlimits = rlimits_for(cfg.limits_kind, spec.limits, spec.timeout_s);
+  cfg.plan.disk_bytes = spec.limits.disk_bytes;
+}
+
 // Takes the sandbox's lock: held by whoever supervises it, from before its row exists.
 Result<UniqueFd> take_lock(const SandboxLayout& layout) {
   UniqueFd fd(open(layout.lock().c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600));
@@ -117,6 +126,7 @@ Result<Prepared> prepare(Store& store, const std::string& home, const SandboxSpe
   p.cfg.idle_timeout_s = spec.idle_timeout_s;
   p.cfg.network = spec.network;
   p.cfg.ports = spec.ports;
+  plan_limits(spec, p.cfg);
   SBX_ASSIGN_OR_RETURN(p.lock, take_lock(p.layout));
   return p;
 }
@@ -202,6 +212,10 @@ void forget(Store& store, const Prepared& p) {
 }
 
 }  // namespace
+
+std::string limits_backend_for(const ResourceLimits& limits) {
+  return limits_kind_name(detect_limits(limits));
+}
 
 Result<std::string> Engine::create(const SandboxSpec& spec,
                                    const std::function<Status(const std::string&)>& on_ready) {

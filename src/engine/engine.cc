@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "engine/internal.h"
+#include "runtime/limits.h"
 #include "engine/spec.h"
 #include "util/fs.h"
 #include "util/ids.h"
@@ -31,6 +32,7 @@ Result<SandboxRow> refresh_sandbox(Store& store, const std::string& home, Sandbo
     (void)remove_tree(layout.upper());
     (void)remove_tree(layout.work());
     unlink(layout.socket().c_str());
+    remove_stale_limits(row.id);  // the groups a killed supervisor left behind
   }
   return store.get_sandbox(row.id);
 }

@@ -8,6 +8,7 @@
 #include "engine/layout.h"
 #include "sbx/engine.h"
 #include "store/store.h"
+#include "util/fd.h"
 
 namespace sbx {
 
@@ -24,6 +25,10 @@ Result<SandboxRow> resolve_sandbox(Store& store, const std::string& home, const 
 // Engine::run with a given root (image builds: the layer being built is the upper dir).
 Result<int> run_sandbox(Store& store, const std::string& home, const SandboxSpec& spec,
                         const Stdio& stdio, const RootLayers& root);
+// An O_PATH descriptor of a running sandbox's writable layer (the overlay's upper directory),
+// from its supervisor; reach files below it as "/proc/self/fd/N/...", or with openat(). Works
+// the same with and without --disk (layer.cc).
+Result<UniqueFd> open_writable_layer(const std::string& home, const SandboxRow& row);
 
 // The secrets' pairs, in order, for a list of names.
 Result<EnvList> resolve_secrets(Store& store, const std::vector<std::string>& names);

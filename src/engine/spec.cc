@@ -36,6 +36,26 @@ Status validate_timeout(const std::string& what, int64_t s, int64_t min) {
   return {};
 }
 
+// The ranges of --cpu, --memory, --pids, --disk and --nofile (0: no limit).
+Status validate_limits(const ResourceLimits& l) {
+  constexpr int64_t kMiB = 1 << 20;
+  if (l.cpus != 0 && !(l.cpus >= 0.01 && l.cpus <= 1024))
+    return invalid("cpu limit " + std::to_string(l.cpus) + " is not between 0.01 and 1024 CPUs");
+  if (l.memory_bytes != 0 && l.memory_bytes < 4 * kMiB)
+    return invalid("memory limit of " + std::to_string(l.memory_bytes) +
+                   " bytes is below the minimum of 4 MiB");
+  if (l.pids != 0 && (l.pids < 4 || l.pids > 4194304))
+    return invalid("pids limit " + std::to_string(l.pids) +
+                   " is not between 4 and 4194304 (sbx's pid 1 and one keeper per process count)");
+  if (l.disk_bytes != 0 && l.disk_bytes < kMiB)
+    return invalid("disk limit of " + std::to_string(l.disk_bytes) +
+                   " bytes is below the minimum of 1 MiB");
+  if (l.nofile != 0 && (l.nofile < 16 || l.nofile > 1048576))
+    return invalid("open files limit " + std::to_string(l.nofile) +
+                   " is not between 16 and 1048576");
+  return {};
+}
+
 }  // namespace
 
 Status validate_name(const std::string& what, const std::string& name) {
@@ -100,6 +120,7 @@ Status validate_sandbox_spec(const SandboxSpec& spec, bool command_required) {
   if (spec.network != "none" && spec.network != "nat" && spec.network != "host")
     return invalid("network mode '" + spec.network + "' is not one of none, nat, host");
   SBX_TRY(validate_ports(spec.ports));
+  SBX_TRY(validate_limits(spec.limits));
   return {};
 }
 

@@ -8,6 +8,7 @@
 #include <malloc.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -17,6 +18,7 @@
 #include <map>
 #include <optional>
 
+#include "engine/capped_log.h"
 #include "engine/layout.h"
 #include "engine/sandbox_network.h"
 #include "engine/spec.h"
@@ -26,6 +28,7 @@
 #include "stream/event_loop.h"
 #include "util/fs.h"
 #include "util/ids.h"
+#include "util/json.h"
 #include "util/msg.h"
 
 namespace sbx {
@@ -85,6 +88,10 @@ class Supervisor {
   void hand_over();
   void handle_exec(uint64_t client, Message& m);
   void handle_wait(uint64_t client, const Message& m);
+  void handle_layer(uint64_t client);
+  Status set_up_limits();
+  void on_oom_event();
+  void record_usage();
   void process_exited(uint64_t seq, int status);
   void reply(uint64_t client, const std::vector<std::string>& fields);
   void drop_client(uint64_t id);
@@ -101,6 +108,8 @@ class Supervisor {
   SandboxLayout layout_;
   SandboxProcess sandbox_;
   std::unique_ptr<SandboxNetwork> net_;
+  std::unique_ptr<LimitsBackend> limits_;
+  rusage init_usage_{};  // pid 1's and everything it reaped
   UniqueFd listener_, signals_, dev_null_;
   std::map<uint64_t, Proc> procs_;
   std::map<uint64_t, Client> clients_;
@@ -118,7 +127,13 @@ class Supervisor {
 };
 
 Status Supervisor::start() {
-  SBX_ASSIGN_OR_RETURN(sandbox_, start_sandbox(cfg_.plan));
+  SBX_TRY(set_up_limits());
+  SBX_ASSIGN_OR_RETURN(sandbox_, start_sandbox(cfg_.plan, limits_.get()));
+  if (limits_ && limits_->oom_fd() >= 0)
+    loop_.watch(limits_->oom_fd(), [this](int) {
+      on_oom_event();
+      return !ending_;
+    });
   SBX_TRY(start_network());
   dev_null_.reset(open("/dev/null", O_RDWR | O_CLOEXEC));
   SBX_TRY(listen_control());
@@ -140,6 +155,36 @@ Status Supervisor::start() {
   SBX_TRY(store_.mark_running(cfg_.id, getpid()));
   if (!cfg_.foreground) hand_over();
   return {};
+}
+
+// The sandbox's cgroup (or the note that only rlimits hold), made before clone().
+Status Supervisor::set_up_limits() {
+  SBX_ASSIGN_OR_RETURN(limits_, make_limits(cfg_.limits_kind, cfg_.id, cfg_.limits));
+  if (!limits_) return {};
+  std::string kind = std::string("\"") + limits_kind_name(limits_->kind()) + "\"";
+  return store_.set_runtime_value(cfg_.id, "limits_backend", kind);
+}
+
+// The kernel's OOM notification (the process it killed may not have been reaped yet).
+void Supervisor::on_oom_event() {
+  uint64_t n;
+  while (read(limits_->oom_fd(), &n, sizeof n) > 0) {
+  }
+  if (limits_->oom_kills() > 0) begin_end(EndReason::kOom, kReturnCodeTerminated);
+}
+
+// Peak memory and CPU time: the cgroup's counters, else what pid 1 and all it reaped used.
+void Supervisor::record_usage() {
+  Usage u = limits_ ? limits_->usage() : Usage{};
+  if (!u.peak_memory) u.peak_memory = int64_t{init_usage_.ru_maxrss} * 1024;  // largest process
+  if (!u.cpu_seconds) {
+    auto secs = [](const timeval& t) { return double(t.tv_sec) + double(t.tv_usec) / 1e6; };
+    u.cpu_seconds = secs(init_usage_.ru_utime) + secs(init_usage_.ru_stime);
+  }
+  JsonWriter w;
+  w.begin_object().field("peak_memory", *u.peak_memory).field("cpu_seconds", *u.cpu_seconds);
+  w.end_object();
+  (void)store_.set_runtime_value(cfg_.id, "usage", w.take());
 }
 
 // Detached: report readiness to the creating CLI, then wait for its ack. If the CLI dies first
@@ -197,7 +242,7 @@ Result<UniqueFd> Supervisor::output_to_file(const std::string& path) {
   if (!file) return sys_error("open " + path);
   int src = p.read.get();
   ++pumps_;
-  loop_.pump(src, file.get(), [this](Status) {
+  pump_capped(loop_, src, file.get(), dev_null_.get(), kLogCapBytes, [this](Status) {
     --pumps_;
     maybe_finish();
   });
@@ -297,6 +342,12 @@ void Supervisor::process_exited(uint64_t seq, int status) {
   EndReason reason = proc.timed_out        ? EndReason::kTimeout
                      : WIFSIGNALED(status) ? EndReason::kSignal
                                            : EndReason::kExit;
+  // The OOM killer acted in the sandbox: as on Modal, the whole sandbox ends with "oom".
+  bool oom = !proc.timed_out && limits_ && limits_->oom_kills() > 0;
+  if (oom) {
+    reason = EndReason::kOom;
+    rc = kReturnCodeTerminated;
+  }
   if (proc.entrypoint) {
     begin_end(reason, rc);
     return;
@@ -307,6 +358,7 @@ void Supervisor::process_exited(uint64_t seq, int status) {
   if (proc.client != 0) reply(proc.client, done);
   for (uint64_t w : proc.waiters) reply(w, done);
   --active_execs_;
+  if (oom) begin_end(EndReason::kOom, kReturnCodeTerminated);
   arm_idle_timer();
 }
 
@@ -338,6 +390,8 @@ void Supervisor::on_client(uint64_t id) {
     handle_exec(id, msg);
   } else if (msg.verb() == kReqWait) {
     handle_wait(id, msg);
+  } else if (msg.verb() == kReqLayer) {
+    handle_layer(id);
   } else if (msg.verb() == kReqTerminate) {
     sandbox_waiters_.push_back(id);
     begin_end(EndReason::kTerminated, kReturnCodeTerminated);
@@ -424,6 +478,21 @@ void Supervisor::handle_exec(uint64_t client, Message& m) {
   reply(client, {kRepStarted, pr});
 }
 
+// The sandbox's writable layer (upper/) for diff and snapshot: with --disk it lives on a tmpfs
+// only the sandbox's mount namespace has, reached through the descriptor pid 1's setup left us.
+void Supervisor::handle_layer(uint64_t client) {
+  UniqueFd upper(sandbox_.layer
+                     ? openat(sandbox_.layer.get(), "upper", O_PATH | O_DIRECTORY | O_CLOEXEC)
+                     : open(layout_.upper().c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+  if (!upper) {
+    reply(client, {kRepError, "internal", "cannot open the writable layer of " + cfg_.id});
+    return;
+  }
+  auto it = clients_.find(client);
+  if (it != clients_.end() && !send_message(it->second.fd.get(), {kRepLayer}, {upper.get()}).ok())
+    drop_client(client);
+}
+
 void Supervisor::handle_wait(uint64_t client, const Message& m) {
   const std::string& target = m.at(1);
   if (target.empty()) {
@@ -469,9 +538,11 @@ void Supervisor::begin_end(EndReason reason, int rc) {
 }
 
 void Supervisor::on_init_gone() {
-  waitpid(sandbox_.pid, nullptr, 0);
+  wait4(sandbox_.pid, nullptr, 0, &init_usage_);
   init_reaped_ = true;
   loop_.unwatch(init_watch_);
+  if (!ending_ && limits_ && limits_->oom_kills() > 0)
+    begin_end(EndReason::kOom, kReturnCodeTerminated);
   if (!ending_) begin_end(EndReason::kLost, kReturnCodeTerminated);
   maybe_finish();
 }
@@ -496,6 +567,9 @@ void Supervisor::finish() {
   }
   procs_.clear();
   if (net_) net_->stop();  // the ports close and pasta is gone before anyone hears of the end
+  record_usage();
+  sandbox_.layer.reset();
+  if (limits_) limits_->remove();
   (void)store_.mark_ended(cfg_.id, end_rc_, end_reason_name(end_reason_));
   std::vector<std::string> done = {kRepExited, std::to_string(end_rc_),
                                    end_reason_name(end_reason_)};

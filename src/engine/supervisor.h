@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "runtime/limits.h"
 #include "runtime/plan.h"
 #include "sbx/engine.h"
 #include "sbx/error.h"
@@ -22,9 +23,11 @@ class Store;
 inline constexpr const char* kReqExec = "exec";  // detach, timeout_ms, cwd, argc, argv…, env…
 inline constexpr const char* kReqWait = "wait";  // target ("" = the sandbox, or pr-…)
 inline constexpr const char* kReqTerminate = "terminate";  //
+inline constexpr const char* kReqLayer = "layer";          // -> kRepLayer with the upper dir fd
 inline constexpr const char* kRepStarted = "started";      // pr-…
 inline constexpr const char* kRepExited = "exited";        // returncode, reason
 inline constexpr const char* kRepError = "error";          // kind, message
+inline constexpr const char* kRepLayer = "layer";          // (one fd: O_PATH of upper/)
 
 struct SupervisorConfig {
   std::string home;
@@ -37,7 +40,9 @@ struct SupervisorConfig {
   int64_t idle_timeout_s = 0;
   std::string network = "none";  // "none", "nat" or "host" (sandbox_network.h)
   std::vector<int> ports;        // container ports to forward from the host's loopback
-  bool foreground = false;       // `sbx run`: the entrypoint uses `stdio`, signals are forwarded
+  ResourceLimits limits;
+  LimitsKind limits_kind = LimitsKind::kNone;  // from detect_limits, chosen with the plan
+  bool foreground = false;  // `sbx run`: the entrypoint uses `stdio`, signals are forwarded
   Stdio stdio;
   int ready_fd = -1;  // detached: "OK\n" or "ERR message\n" for the creating CLI
   int ack_fd = -1;    // detached: the CLI writes one byte once it printed the id; EOF first

@@ -22,11 +22,14 @@ struct Sources {
   std::vector<int> user;
   int dev_null = -1;
   std::vector<int> devices;
+  int layer = -1;  // --disk: the root of the tmpfs holding upper/, work/ and tmp/
+  int tmp = -1;    // --disk: its tmp/, bound at /tmp
 };
 
 int open_sources(const SandboxPlan& plan, Sources* out);
 int become_root();
 int make_mounts_private();
+int mount_disk_layer(const SandboxPlan& plan, Sources* src);  // disk.cc
 int mount_root_overlay(const Sources& src);
 int open_new_root(int* rootfd);
 int bind_system_dirs(int rootfd, const SandboxPlan& plan, const Sources& src);
@@ -34,7 +37,7 @@ int mask_paths(int rootfd, const SandboxPlan& plan, const Sources& src);
 int bind_user_mounts(int rootfd, const SandboxPlan& plan, const Sources& src);
 int mount_proc(int rootfd, const SandboxPlan& plan, const Sources& src);
 int mount_dev(int rootfd, const SandboxPlan& plan, const Sources& src);
-int mount_tmp(int rootfd, const SandboxPlan& plan);
+int mount_tmp(int rootfd, const SandboxPlan& plan, const Sources& src);
 int make_workdir(int rootfd, const SandboxPlan& plan);
 int set_hostname(const SandboxPlan& plan);
 int bring_up_loopback();

@@ -13,6 +13,7 @@
 #include <cstring>
 
 #include "runtime/child_steps.h"
+#include "runtime/limits.h"
 #include "runtime/runtime.h"
 #include "util/msg.h"
 #include "util/proctitle.h"
@@ -33,6 +34,7 @@ constexpr const char* kStepNames[] = {
     "open sources",
     "become root",
     "make mounts private",
+    "mount the disk layer",
     "mount overlay root",
     "open new root",
     "bind host base",
@@ -75,11 +77,12 @@ constexpr const char* kStepNames[] = {
   check(child::become_root());
   prctl(PR_SET_PDEATHSIG, SIGKILL);  // a change of credentials cleared it
   check(child::make_mounts_private());
+  check(child::mount_disk_layer(plan, &src));
   check(child::mount_root_overlay(src));
   check(child::open_new_root(&rootfd));
   check(child::bind_system_dirs(rootfd, plan, src));
   check(child::mask_paths(rootfd, plan, src));
-  check(child::mount_tmp(rootfd, plan));  // before the binds: a --mount below /tmp stays seen
+  check(child::mount_tmp(rootfd, plan, src));  // before the binds: a --mount below /tmp stays seen
   check(child::bind_user_mounts(rootfd, plan, src));
   check(child::mount_proc(rootfd, plan, src));
   check(child::mount_dev(rootfd, plan, src));
@@ -89,12 +92,13 @@ constexpr const char* kStepNames[] = {
   check(child::pivot_to(rootfd));
   check(child::drop_privileges(plan));
   check(child::quiet_stdio());
+  if (src.layer >= 0 && !send_message(control_fd, {"layer"}, {src.layer}).ok()) _exit(1);
   ChildReport ready{};
   if (write(status_fd, &ready, sizeof ready) != sizeof ready) _exit(1);
   if (dup2(control_fd, 3) != 3) _exit(1);
   close_range(4, ~0U, 0);
   malloc_trim(0);  // pid 1 lives as long as the sandbox: give back what setup freed
-  init_main(3, plan.seccomp);
+  init_main(3, plan);
 }
 
 Status write_proc_file(pid_t pid, const char* name, const std::string& text) {
@@ -123,11 +127,15 @@ Status write_id_maps(pid_t pid, const Identity& id) {
 
 namespace {
 
-pid_t clone_into_namespaces(const SandboxPlan& plan, int* pidfd) {
+pid_t clone_into_namespaces(const SandboxPlan& plan, int cgroup_fd, int* pidfd) {
   clone_args args{};
   args.flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS |
                CLONE_NEWCGROUP | CLONE_PIDFD;
   if (!plan.host_network) args.flags |= CLONE_NEWNET;
+  if (cgroup_fd >= 0) {
+    args.flags |= CLONE_INTO_CGROUP;
+    args.cgroup = static_cast<uint64_t>(cgroup_fd);
+  }
   args.pidfd = reinterpret_cast<uint64_t>(pidfd);
   args.exit_signal = SIGCHLD;
   return static_cast<pid_t>(syscall(SYS_clone3, &args, sizeof args));
@@ -152,12 +160,12 @@ Error setup_error(const ChildReport& r) {
 
 }  // namespace
 
-Result<SandboxProcess> start_sandbox(const SandboxPlan& plan) {
+Result<SandboxProcess> start_sandbox(const SandboxPlan& plan, LimitsBackend* limits) {
   SBX_ASSIGN_OR_RETURN(Pipe sync, make_pipe());
   SBX_ASSIGN_OR_RETURN(Pipe status, make_pipe());
   SBX_ASSIGN_OR_RETURN(auto control, make_seqpacket_pair());
   int pidfd = -1;
-  pid_t pid = clone_into_namespaces(plan, &pidfd);
+  pid_t pid = clone_into_namespaces(plan, limits ? limits->clone_into_fd() : -1, &pidfd);
   if (pid < 0) return sys_error("clone into new namespaces");
   if (pid == 0) {
     sync.write.reset();
@@ -177,6 +185,10 @@ Result<SandboxProcess> start_sandbox(const SandboxPlan& plan) {
     kill_child();
     return std::move(s).error().context("set up the user namespace");
   }
+  if (Status s = limits ? limits->attach(pid) : Status(); !s.ok()) {
+    kill_child();
+    return std::move(s).error().context("put the sandbox in its cgroups");
+  }
   if (Status s = open_namespaces(plan, sp); !s.ok()) {
     kill_child();
     return std::move(s).error();
@@ -191,6 +203,14 @@ Result<SandboxProcess> start_sandbox(const SandboxPlan& plan) {
     kill_child();
     if (got.ok() && got.value()) return setup_error(report);
     return internal("sandbox setup died before reporting");
+  }
+  if (plan.disk_bytes > 0) {
+    auto m = recv_message(sp.control.get());
+    if (!m.ok() || !m.value() || (*m)->fds.size() != 1) {
+      kill_child();
+      return internal("the sandbox did not hand over its disk layer");
+    }
+    sp.layer = std::move((*m)->fds[0]);
   }
   return sp;
 }

@@ -6,6 +6,8 @@
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
@@ -15,6 +17,7 @@
 #include <map>
 
 #include "runtime/child_steps.h"
+#include "runtime/keeper.h"
 #include "runtime/runtime.h"
 #include "util/msg.h"
 
@@ -67,10 +70,23 @@ const char* error_text(int err) {
   return text != nullptr ? text : "unknown error";
 }
 
-// Runs in the child of a vfork-style clone inside the sandbox, on its own stack and in pid 1's
-// memory until execve: only system calls, no allocation, nothing written but locals.
+// The sandbox's rlimits, never above the hard limit already in place; 0 or an errno value.
+int apply_rlimits(const std::vector<RlimitSetting>& rlimits) {
+  for (const auto& r : rlimits) {
+    rlimit cur;
+    if (getrlimit(r.resource, &cur) != 0) return errno;
+    rlim_t v = r.value < cur.rlim_max ? r.value : cur.rlim_max;
+    rlimit next{v, v};
+    if (setrlimit(r.resource, &next) != 0) return errno;
+  }
+  return 0;
+}
+
+// Runs in the child of a vfork-style clone made by the process's keeper, on its own stack and
+// in the keeper's memory until execve: only system calls, no allocation, nothing written but
+// locals. Becomes the process the caller asked for.
 [[noreturn]] void become_process(const SpawnRequest& req, char* const* argv, char* const* envp,
-                                 const int fds[3], const SeccompProgram& seccomp) {
+                                 const int fds[3], const SandboxPlan& plan) {
   sigset_t none;
   sigemptyset(&none);
   sigprocmask(SIG_SETMASK, &none, nullptr);
@@ -83,8 +99,12 @@ const char* error_text(int err) {
     say({"sbx: cannot enter working directory ", req.cwd.c_str(), ": ", error_text(errno), "\n"});
     _exit(126);
   }
+  if (int rerr = apply_rlimits(plan.rlimits); rerr != 0) {
+    say({"sbx: cannot apply the resource limits: ", error_text(rerr), "\n"});
+    _exit(126);
+  }
   // Last step before execve: from here on the sandbox's seccomp profile holds.
-  if (int serr = apply_seccomp(seccomp); serr != 0) {
+  if (int serr = apply_seccomp(plan.seccomp); serr != 0) {
     say({"sbx: cannot load the seccomp profile: ", error_text(serr), "\n"});
     _exit(126);
   }
@@ -104,12 +124,12 @@ struct ChildArgs {
   char* const* argv;
   char* const* envp;
   const int* fds;
-  const SeccompProgram* seccomp;
+  const SandboxPlan* plan;
 };
 
 int process_main(void* arg) {
   const auto* a = static_cast<const ChildArgs*>(arg);
-  become_process(*a->req, a->argv, a->envp, a->fds, *a->seccomp);
+  become_process(*a->req, a->argv, a->envp, a->fds, *a->plan);
 }
 
 // Starts the child the way posix_spawn does: CLONE_VM | CLONE_VFORK, on a stack of its own
@@ -137,7 +157,7 @@ std::optional<SpawnRequest> decode_spawn(const Message& m) {
 
 class Init {
  public:
-  Init(int control, const SeccompProgram& seccomp) : control_(control), seccomp_(seccomp) {}
+  Init(int control, const SandboxPlan& plan) : control_(control), plan_(plan) {}
   [[noreturn]] void run();
 
  private:
@@ -149,7 +169,7 @@ class Init {
   }
 
   int control_;
-  const SeccompProgram& seccomp_;
+  const SandboxPlan& plan_;
   std::map<pid_t, uint64_t> running_;  // pid -> seq
   std::map<uint64_t, pid_t> by_seq_;
 };
@@ -161,8 +181,23 @@ void Init::spawn(const SpawnRequest& req, const Message& m) {
   for (const auto& e : req.env) envp.push_back(const_cast<char*>(e.c_str()));
   envp.push_back(nullptr);
   int fds[3] = {m.fds[0].get(), m.fds[1].get(), m.fds[2].get()};
-  ChildArgs args{&req, argv.data(), envp.data(), fds, &seccomp_};
-  pid_t pid = spawn_child(args);
+  pid_t pid = fork();
+  if (pid == 0) {
+    // The keeper (keeper.cc) between us and the process: a kill then reaches all it started.
+    prctl(PR_SET_CHILD_SUBREAPER, 1);
+    sigset_t keeper_set;
+    keeper_signals(&keeper_set);
+    sigprocmask(SIG_BLOCK, &keeper_set, nullptr);
+    ChildArgs args{&req, argv.data(), envp.data(), fds, &plan_};
+    pid_t child = spawn_child(args);
+    if (child < 0) {
+      std::string text = std::string("sbx: cannot start a process: ") + strerror(errno) + "\n";
+      (void)!write(fds[2], text.data(), text.size());
+      _exit(126);
+    }
+    close_range(3, ~0U, 0);  // the process's streams and our control socket stay with them
+    keep(child);
+  }
   if (pid < 0) {
     report({"exited", std::to_string(req.seq), std::to_string(W_EXITCODE(126, 0))});
     return;
@@ -179,8 +214,7 @@ void Init::handle(const Message& m) {
     auto it = by_seq_.find(std::stoull(m.at(1)));
     if (it != by_seq_.end()) {
       int sig = std::stoi(m.at(2));
-      kill(-it->second, sig);  // its process group: the process and what it started
-      kill(it->second, sig);
+      kill(it->second, sig == SIGKILL ? kKillTree : sig);  // its keeper forwards or kills all
     }
   }
 }
@@ -229,8 +263,8 @@ void Init::run() {
 
 }  // namespace
 
-[[noreturn]] void init_main(int control, const SeccompProgram& seccomp) {
-  Init(control, seccomp).run();
+[[noreturn]] void init_main(int control, const SandboxPlan& plan) {
+  Init(control, plan).run();
 }
 
 namespace child {

@@ -255,8 +255,16 @@ int mount_dev(int rootfd, const SandboxPlan& plan, const Sources& src) {
   return err;
 }
 
-int mount_tmp(int rootfd, const SandboxPlan& plan) {
-  std::string opts = "mode=1777,size=" + plan.tmp_size;
+// A size-capped tmpfs; with --disk, the tmp/ of the disk layer instead (one cap for both).
+int mount_tmp(int rootfd, const SandboxPlan& plan, const Sources& src) {
+  if (src.tmp >= 0) {
+    int target = ensure_dir(rootfd, "tmp");
+    if (target < 0) return -target;
+    int err = bind_fd(src.tmp, target, kSafeAttrs, false);
+    close(target);
+    return err;
+  }
+  std::string opts = "mode=1777,size=" + plan.tmp_size + ",nr_inodes=" + plan.tmp_inodes;
   return mount_fs(rootfd, "tmp", "tmpfs", MS_NOSUID | MS_NODEV, opts.c_str());
 }
 

@@ -39,6 +39,12 @@ struct MaskPlan {
   bool is_dir = false;
 };
 
+// One rlimit every process of the sandbox gets (soft and hard; never above the current hard).
+struct RlimitSetting {
+  int resource = 0;
+  uint64_t value = 0;
+};
+
 struct SandboxPlan {
   Identity identity;
   std::string hostname;
@@ -53,8 +59,13 @@ struct SandboxPlan {
   std::vector<std::string> devices;    // names under the host's /dev bound into the new /dev
   std::string workdir = "/";           // created if missing
   std::string tmp_size = "1g";         // tmpfs size= for /tmp
+  std::string tmp_inodes = "256k";     // tmpfs nr_inodes= for /tmp (one per 4 KiB)
   std::string shm_size = "64m";        // tmpfs size= for /dev/shm
   SeccompProgram seccomp;              // loaded last, before every execve in the sandbox
+  std::vector<RlimitSetting> rlimits;  // applied before every execve in the sandbox
+  // --disk: when > 0, upper/work (and /tmp) live on one tmpfs of this many bytes, mounted by
+  // the child; upper_dir/work_dir are then unused. Its root goes to the supervisor.
+  int64_t disk_bytes = 0;
   int cap_last_cap = 40;               // /proc/sys/kernel/cap_last_cap
 };
 

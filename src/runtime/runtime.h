@@ -33,11 +33,15 @@ struct SandboxProcess {
   // a process privileged on the host could open them); empty with the host's network.
   UniqueFd userns;
   UniqueFd netns;
+  UniqueFd layer;  // --disk: O_PATH root of the tmpfs holding upper/, work/ and tmp/
 };
 
+class LimitsBackend;
+
 // Clones the sandbox and waits until its setup has finished (or failed, with the step named).
-// The caller must be single-threaded. The sandbox dies with the calling process.
-Result<SandboxProcess> start_sandbox(const SandboxPlan& plan);
+// The caller must be single-threaded. The sandbox dies with the calling process. With limits,
+// pid 1 starts inside the backend's cgroup (before it runs any of the plan).
+Result<SandboxProcess> start_sandbox(const SandboxPlan& plan, LimitsBackend* limits = nullptr);
 
 // Writes "deny" to setgroups, then the identity's uid_map and gid_map, for process pid that has
 // just made a new user namespace (also used to unpack image layers with shifted ownership).
@@ -62,6 +66,6 @@ int returncode_of(int wait_status);
 
 // Runs as pid 1 inside the sandbox once setup is done: spawns what the supervisor asks for,
 // reaps every child, reports ends. Never returns.
-[[noreturn]] void init_main(int control, const SeccompProgram& seccomp);
+[[noreturn]] void init_main(int control, const SandboxPlan& plan);
 
 }  // namespace sbx
