@@ -40,7 +40,9 @@ struct ImageSpec {
 };
 
 struct ImageBuildOptions {
-  std::string network = "host";  // the build sandboxes' network: "none", "nat" or "host"
+  // The build sandboxes' network: "none", "nat" or "host"; "" (the default): nat where this
+  // host and caller can have it, else none (said in the build log).
+  std::string network;
   bool quiet = false;            // no step headers and no step output (but a failed step's)
   int log_fd = 2;                // where headers and step output go
   std::string policy = "default";  // seccomp profile of the build sandboxes

@@ -97,7 +97,7 @@ struct ImageFlags {
   std::string requirements, workdir, index_url;
   std::vector<std::string> extra_index_urls, find_links, pip_args;
   bool no_index = false, pre = false;
-  std::string network = "host";  // the build sandboxes' network
+  std::string network;  // the build sandboxes' network; "": nat where available, else none
 };
 void add_image_spec_flags(CLI::App* cmd, ImageFlags& flags, bool inline_form);
 // The spec the flags describe (paths relative to the current directory); steps in a fixed

@@ -1,8 +1,10 @@
 // `sbx image build|ls|inspect|rm|prune`: images as a base plus cached layers (sbx-image(5)).
 // build prints its live log on stderr and the image id (or, with --json, the image) on stdout.
 #include <cstdio>
+#include <filesystem>
 
 #include "cli/cli.h"
+#include "cli/limit_flags.h"
 #include "cli/output.h"
 #include "engine/image_views.h"
 
@@ -12,6 +14,8 @@ namespace {
 
 struct BuildFlags {
   ImageFlags image;
+  std::string policy = "default";
+  LimitFlags limits;
   std::string file;
   std::string name;
   bool quiet = false;
@@ -59,6 +63,12 @@ Result<int> build(Engine& engine, const BuildFlags& f) {
   SBX_ASSIGN_OR_RETURN(ImageSpec spec, build_spec(f));
   ImageBuildOptions options;
   options.network = f.image.network;
+  options.policy = f.policy;
+  if (options.policy.find('/') != std::string::npos || options.policy.ends_with(".json")) {
+    std::error_code ec;
+    options.policy = std::filesystem::absolute(options.policy, ec).lexically_normal().string();
+  }
+  SBX_ASSIGN_OR_RETURN(options.limits, limits_from_flags(f.limits));
   options.quiet = f.quiet;
   options.log_fd = 2;
   SBX_ASSIGN_OR_RETURN(ImageInfo image, engine.image_build(spec, options));
@@ -120,6 +130,10 @@ void add_image_verbs(CLI::App& sbx, Action& action) {
   b->add_option("--name", bf->name, "Also name the image (the name moves to it)")
       ->type_name("NAME");
   add_image_spec_flags(b, bf->image, false);
+  b->add_option("--policy", bf->policy,
+                "Seccomp profile of the build sandboxes: default, strict, permissive, or a file")
+      ->type_name("NAME|PATH");
+  add_limit_flags(b, bf->limits);
   b->add_flag("-q,--quiet", bf->quiet, "Print only the id (a failed step's output still shows)");
   add_json_flag(b, bf->json);
   auto [l, lf] = add_verb(*image, "ls", "List images", action, list);

@@ -64,7 +64,8 @@ void add_image_spec_flags(CLI::App* cmd, ImageFlags& f, bool inline_form) {
     cmd->add_option("--image", f.image, "Create the sandbox from this image (id or name)")
         ->type_name("IMAGE");
     cmd->add_option("--build-network", f.network,
-                    "Network of the inline image build: none, nat or host (default host)")
+                    "Network of the inline image build: none, nat or host (default: nat where "
+                    "available, else none)")
         ->type_name("MODE");
     return;
   }
@@ -80,7 +81,8 @@ void add_image_spec_flags(CLI::App* cmd, ImageFlags& f, bool inline_form) {
       ->type_name("SRC:DEST")
       ->allow_extra_args(false);
   cmd->add_option("--network", f.network,
-                  "Network of the build sandboxes: none, nat or host (default host)")
+                  "Network of the build sandboxes: none, nat or host (default: nat where available, "
+                  "else none)")
       ->type_name("MODE");
 }
 
@@ -143,6 +145,8 @@ Status apply_image_flags(Engine& engine, const ImageFlags& f, SandboxSpec& spec)
   SBX_ASSIGN_OR_RETURN(ImageSpec image, image_spec_from_flags(f));
   ImageBuildOptions options;
   options.network = f.network;
+  options.policy = spec.policy;  // the sandbox's profile and limits hold for its build too
+  options.limits = spec.limits;
   options.log_fd = 2;
   SBX_ASSIGN_OR_RETURN(ImageInfo built, engine.image_build(image, options));
   spec.image = built.id;

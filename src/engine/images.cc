@@ -17,6 +17,7 @@
 #include "image/layer_store.h"
 #include "image/spec.h"
 #include "runtime/host_base.h"
+#include "runtime/network.h"
 #include "sbx/engine.h"
 #include "util/fs.h"
 #include "util/ids.h"
@@ -246,8 +247,15 @@ Result<ImageInfo> Engine::image_build(const ImageSpec& spec, const ImageBuildOpt
   SBX_TRY(validate_image_spec(spec));
   if (!spec.name.empty()) SBX_TRY(validate_name("image name", spec.name));
   if (spec.name.rfind("im-", 0) == 0) return invalid("image name '" + spec.name + "' must not start with im-");
-  if (options.network != "none" && options.network != "nat" && options.network != "host")
-    return invalid("network mode '" + options.network + "' is not one of none, nat, host");
+  std::string network = options.network;
+  if (network.empty()) {
+    std::string why = nat_unavailable_reason();
+    network = why.empty() ? "nat" : "none";
+    if (!why.empty() && !options.quiet)
+      (void)write_all(options.log_fd, "note: building with network none: " + why + "\n");
+  }
+  if (network != "none" && network != "nat" && network != "host")
+    return invalid("network mode '" + network + "' is not one of none, nat, host");
   SBX_ASSIGN_OR_RETURN(UniqueFd lock, lock_images(home_, false));
   SBX_ASSIGN_OR_RETURN(auto base, prepare_build_base(home_, spec, options));
   UniqueFd null(::open("/dev/null", O_RDONLY | O_CLOEXEC));
@@ -259,7 +267,7 @@ Result<ImageInfo> Engine::image_build(const ImageSpec& spec, const ImageBuildOpt
     s.env = sb.env;
     s.workdir = sb.workdir;
     s.mounts = sb.mounts;
-    s.network = options.network;
+    s.network = network;
     s.policy = options.policy;
     s.limits = options.limits;
     s.timeout_s = kMaxTimeoutSeconds;

@@ -57,13 +57,19 @@ Status check_image_name(const std::string& name) {
   return {};
 }
 
+// A path that reaches the directory open at fd ("." last, so O_NOFOLLOW opens of it work).
+std::string fd_dir_path(int fd) { return "/proc/self/fd/" + std::to_string(fd) + "/."; }
+
 }  // namespace
 
 Result<std::vector<FileChange>> Engine::diff(const Ref& sandbox) {
   SBX_ASSIGN_OR_RETURN(SandboxRow row, running_sandbox(*store_, home_, sandbox));
   SandboxLayout layout = sandbox_layout(home_, row.id);
   SBX_ASSIGN_OR_RETURN(std::vector<std::string> lowers, lower_dirs_of(home_, layout));
-  auto changes = diff_layer(layout.upper(), lowers);
+  // The layer through the supervisor's descriptor: with --disk it lives on a tmpfs in the
+  // sandbox's own mount namespace, not under the state directory.
+  SBX_ASSIGN_OR_RETURN(UniqueFd layer, open_writable_layer(home_, row));
+  auto changes = diff_layer(fd_dir_path(layer.get()), lowers);
   if (!changes.ok() && !supervisor_alive(layout))
     return Error(ErrorKind::kFailedPrecondition, "sandbox " + row.id + " ended during diff");
   if (!changes.ok()) return std::move(changes).error().context("diff " + row.id);
@@ -78,7 +84,8 @@ Result<std::string> Engine::snapshot(const Ref& sandbox, const std::string& name
   SBX_ASSIGN_OR_RETURN(SandboxRow row, running_sandbox(*store_, home_, sandbox));
   SandboxLayout layout = sandbox_layout(home_, row.id);
   SBX_ASSIGN_OR_RETURN(std::string staged, new_layer_staging_path(home_));
-  Status copied = copy_layer(layout.upper(), staged);
+  SBX_ASSIGN_OR_RETURN(UniqueFd layer, open_writable_layer(home_, row));
+  Status copied = copy_layer(fd_dir_path(layer.get()), staged);
   if (copied.ok() && !supervisor_alive(layout))
     copied = Error(ErrorKind::kFailedPrecondition, "sandbox " + row.id + " ended during snapshot");
   if (!copied.ok()) {

@@ -153,10 +153,18 @@ void HelperProcess::stop() {
   pidfd_.reset();
 }
 
+std::string nat_unavailable_reason() {
+  if (find_pasta().empty()) return "network nat needs pasta (Debian package passt)";
+  if (geteuid() != 0 && access(kTunDevice, R_OK | W_OK) != 0)
+    return std::string("network nat: ") + kTunDevice +
+           " is not usable by this user, so pasta cannot give the sandbox an interface";
+  return {};
+}
+
 Result<HelperProcess> start_pasta(int userns, int netns, const std::string& log_path) {
+  if (std::string why = nat_unavailable_reason(); !why.empty())
+    return Error(ErrorKind::kUnsupported, why);
   std::string pasta = find_pasta();
-  if (pasta.empty())
-    return Error(ErrorKind::kUnsupported, "network nat needs pasta (Debian package passt)");
   // pasta reports readiness by writing its pid file: a FIFO, which it reopens through the
   // child's descriptor (so with the sandbox's uid; the state directory keeps others out).
   std::string pidfile = log_path + ".pid";
@@ -169,10 +177,6 @@ Result<HelperProcess> start_pasta(int userns, int netns, const std::string& log_
   if (!fifo || !fifo_w || !log) return sys_error("open " + log_path);
   if (fchmod(fifo_w.get(), 0666) != 0) return sys_error("chmod " + pidfile);
   bool own_tun = geteuid() == 0 && !tun_open_to_all();
-  if (geteuid() != 0 && access(kTunDevice, R_OK | W_OK) != 0)
-    return Error(ErrorKind::kUnsupported, std::string("network nat: ") + kTunDevice +
-                                              " is not usable by this user, so pasta cannot "
-                                              "give the sandbox an interface");
   pid_t parent = getpid(), child = -1;
   SBX_ASSIGN_OR_RETURN(HelperProcess proc, fork_helper(&child));
   if (child == 0) exec_pasta(pasta, parent, userns, netns, log.get(), fifo_w.get(), own_tun);

@@ -38,6 +38,10 @@ class HelperProcess {
 // gateway is not mapped to the host's loopback (--no-map-gw). log_path receives pasta's output.
 Result<HelperProcess> start_pasta(int userns, int netns, const std::string& log_path);
 
+// Why --network nat cannot work for this caller on this host ("" when it can): pasta missing,
+// or (rootless) /dev/net/tun not open to this user.
+std::string nat_unavailable_reason();
+
 // A process in the sandbox's network namespace that makes sockets on request.
 class NetnsSocketMaker {
  public:
