@@ -85,7 +85,8 @@ Result<int> list(Engine& engine, const ListFlags& f) {
   std::vector<Row> rows;
   for (const auto& im : images)
     rows.push_back({cell(im.id), cell(im.name), cell(im.base), std::to_string(im.layers.size()),
-                    size_text(im.size_bytes), std::to_string(im.in_use), table_time(im.created_at)});
+                    size_text(im.size_bytes), std::to_string(im.in_use),
+                    table_time(im.created_at)});
   SBX_TRY(print_table({"ID", "NAME", "BASE", "LAYERS", "SIZE", "IN USE", "CREATED"}, rows));
   return 0;
 }
@@ -122,9 +123,9 @@ void add_image_arg(CLI::App* cmd, std::string& image) {
 void add_image_verbs(CLI::App& sbx, Action& action) {
   CLI::App* image = sbx.add_subcommand("image", "Build and manage images (sbx-image(5))");
   image->require_subcommand(1);
-  auto [b, bf] = add_verb(*image, "build",
-                          "Build an image (or find it in the cache) and print its id (im-...)",
-                          action, build);
+  auto [b, bf] =
+      add_verb(*image, "build",
+               "Build an image (or find it in the cache) and print its id (im-...)", action, build);
   b->add_option("-f,--file", bf->file, "Read the spec from this JSON file (sbx-image(5))")
       ->type_name("FILE");
   b->add_option("--name", bf->name, "Also name the image (the name moves to it)")
@@ -138,14 +139,14 @@ void add_image_verbs(CLI::App& sbx, Action& action) {
   add_json_flag(b, bf->json);
   auto [l, lf] = add_verb(*image, "ls", "List images", action, list);
   add_json_flag(l, lf->json);
-  auto [i, inf] = add_verb(*image, "inspect", "Print an image and its layers as JSON", action,
-                           inspect);
+  auto [i, inf] =
+      add_verb(*image, "inspect", "Print an image and its layers as JSON", action, inspect);
   add_image_arg(i, inf->image);
-  auto [r, rf] = add_verb(*image, "rm", "Remove an image (refused while a sandbox uses it)",
-                          action, remove);
+  auto [r, rf] =
+      add_verb(*image, "rm", "Remove an image (refused while a sandbox uses it)", action, remove);
   add_image_arg(r, rf->image);
-  auto [p, pf] = add_verb(*image, "prune", "Remove layers no image uses and unfinished builds",
-                          action, prune);
+  auto [p, pf] =
+      add_verb(*image, "prune", "Remove layers no image uses and unfinished builds", action, prune);
   add_json_flag(p, pf->json);
 }
 

@@ -80,9 +80,10 @@ void add_image_spec_flags(CLI::App* cmd, ImageFlags& f, bool inline_form) {
   cmd->add_option("--copy", f.copy, "Copy a host directory into the image (a step); repeatable")
       ->type_name("SRC:DEST")
       ->allow_extra_args(false);
-  cmd->add_option("--network", f.network,
-                  "Network of the build sandboxes: none, nat or host (default: nat where available, "
-                  "else none)")
+  cmd->add_option(
+         "--network", f.network,
+         "Network of the build sandboxes: none, nat or host (default: nat where available, "
+         "else none)")
       ->type_name("MODE");
 }
 

@@ -31,8 +31,8 @@ struct Prepared {
   SupervisorConfig cfg;
   UniqueFd lock;
   SandboxLayout layout;
-  SandboxSpec spec;        // as recorded: the image resolved to its id
-  UniqueFd images_lock;    // keeps the image from removal until the row exists
+  SandboxSpec spec;      // as recorded: the image resolved to its id
+  UniqueFd images_lock;  // keeps the image from removal until the row exists
 };
 
 Status make_owned_dir(const std::string& path, const Identity& id, mode_t mode = 0700) {
@@ -58,8 +58,8 @@ Result<SandboxPlan> plan_for(const std::string& home, const SandboxLayout& layou
   // can reach /usr; the sandbox's own directory above it stays 0700 on the host.
   SBX_TRY(make_owned_dir(upper, identity, 0755));
   SBX_TRY(make_owned_dir(work, identity));
-  RootfsRequest req{identity, id, lowers, upper, work, spec.mounts,
-                    spec.workdir.empty() ? "/" : spec.workdir};
+  RootfsRequest req{
+      identity, id, lowers, upper, work, spec.mounts, spec.workdir.empty() ? "/" : spec.workdir};
   req.bind_host = root.host_base;
   SBX_ASSIGN_OR_RETURN(SandboxPlan plan, build_plan(req));
   std::string lowers_text;  // for diff and snapshot, which read the upper against them

@@ -9,6 +9,8 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include <utility>
+
 #include "engine/internal.h"
 #include "engine/snapshot_glue.h"
 #include "engine/spec.h"
@@ -92,8 +94,8 @@ Result<ImageInfo> image_info(Store& store, const std::string& home, const ImageR
   LayerStore layers(home);
   SBX_ASSIGN_OR_RETURN(auto chain, layers.chain(row.top_layer));
   for (auto it = chain.rbegin(); it != chain.rend(); ++it) {
-    info.layers.push_back({it->id, it->description, it->has_files, it->size_bytes,
-                           it->created_at, it->build_seconds});
+    info.layers.push_back({it->id, it->description, it->has_files, it->size_bytes, it->created_at,
+                           it->build_seconds});
     info.size_bytes += it->size_bytes;
   }
   SBX_ASSIGN_OR_RETURN(auto used, images_in_use(store, home));
@@ -111,8 +113,8 @@ Result<ImageRow> find_image(Store& store, const std::string& ref) {
 
 // The base of a spec, ready: its id for layer ids and, unless host, its rootfs directory.
 Result<std::pair<BuildBase, std::string>> prepare_build_base(const std::string& home,
-                                                      const ImageSpec& spec,
-                                                      const ImageBuildOptions& options) {
+                                                             const ImageSpec& spec,
+                                                             const ImageBuildOptions& options) {
   BuildBase base{spec.base, spec.base == "host", default_path()};
   if (base.host) return std::make_pair(base, std::string());
   SBX_ASSIGN_OR_RETURN(Identity identity, choose_identity());
@@ -246,13 +248,15 @@ Result<ImageSpec> read_image_spec_file(const std::string& path) {
 Result<ImageInfo> Engine::image_build(const ImageSpec& spec, const ImageBuildOptions& options) {
   SBX_TRY(validate_image_spec(spec));
   if (!spec.name.empty()) SBX_TRY(validate_name("image name", spec.name));
-  if (spec.name.rfind("im-", 0) == 0) return invalid("image name '" + spec.name + "' must not start with im-");
+  if (spec.name.rfind("im-", 0) == 0)
+    return invalid("image name '" + spec.name + "' must not start with im-");
   std::string network = options.network;
+  std::string network_note;  // said before the first step that runs, if any does
   if (network.empty()) {
     std::string why = nat_unavailable_reason();
     network = why.empty() ? "nat" : "none";
     if (!why.empty() && !options.quiet)
-      (void)write_all(options.log_fd, "note: building with network none: " + why + "\n");
+      network_note = "note: building with network none: " + why + "\n";
   }
   if (network != "none" && network != "nat" && network != "host")
     return invalid("network mode '" + network + "' is not one of none, nat, host");
@@ -261,6 +265,7 @@ Result<ImageInfo> Engine::image_build(const ImageSpec& spec, const ImageBuildOpt
   UniqueFd null(::open("/dev/null", O_RDONLY | O_CLOEXEC));
   if (!null) return sys_error("open /dev/null");
   StepRunner runner = [&](const StepSandbox& sb) -> Result<int> {
+    if (!network_note.empty()) (void)write_all(options.log_fd, std::exchange(network_note, ""));
     SandboxSpec s;
     s.app = kBuildApp;
     s.command = sb.argv;
@@ -280,8 +285,7 @@ Result<ImageInfo> Engine::image_build(const ImageSpec& spec, const ImageBuildOpt
     return run_sandbox(*store_, home_, s, Stdio{null.get(), sb.out_fd, sb.out_fd}, root);
   };
   LayerStore layers(home_);
-  SBX_ASSIGN_OR_RETURN(BuildOutcome built,
-                       build_layers(layers, spec, base.first, runner, options));
+  SBX_ASSIGN_OR_RETURN(BuildOutcome built, build_layers(layers, spec, base.first, runner, options));
   ImageRow row{image_id_for(built.top, base.first.id),
                spec.name,
                spec.base,

@@ -263,9 +263,7 @@ void Init::run() {
 
 }  // namespace
 
-[[noreturn]] void init_main(int control, const SandboxPlan& plan) {
-  Init(control, plan).run();
-}
+[[noreturn]] void init_main(int control, const SandboxPlan& plan) { Init(control, plan).run(); }
 
 namespace child {
 

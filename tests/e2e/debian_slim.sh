@@ -93,7 +93,67 @@ if ! "$SBX" --help 2>/dev/null | grep -qE "^ +image +"; then
   skip "sbx has no 'image' verb in this build: a sandbox on debian-slim needs the images work (the base itself passed)"
 fi
 note "a sandbox on debian-slim"
-SB=$(sbx_create --image debian-slim)
+SB=$(sbx_create --base debian-slim)
 assert_exit 0 sbx exec "$SB" -- python3 -c 'import venv, pip; print("ok")'
 assert_eq ok "$LAST_OUT" "python3 with venv and pip"
 assert_match '^12\.[0-9]+$' "$(sbx exec "$SB" -- cat /etc/debian_version)" "debian_version inside"
+sbx terminate "$SB" >/dev/null
+
+# An apt step from a Debian repository served on the host's 127.0.0.1 (a .deb made here; the
+# base's own sources are replaced first, so nothing but loopback is asked), then a pip step from
+# a local wheelhouse: both land where debian-slim's python3 and PATH find them.
+# shellcheck source=_image.sh
+source "$(dirname "$0")/_image.sh"
+repo=$(scratch_dir)
+pkg=$(scratch_dir)
+mkdir -p "$pkg/DEBIAN" "$pkg/usr/bin"
+printf 'Package: sbxhello\nVersion: 1.0\nArchitecture: all\nMaintainer: sbx tests <t@example.invalid>\nDescription: sbx test package\n' \
+  >"$pkg/DEBIAN/control"
+printf '#!/bin/sh\necho hello from a local deb\n' >"$pkg/usr/bin/sbxhello"
+chmod 0755 "$pkg/usr/bin/sbxhello" "$pkg" "$pkg/DEBIAN" "$pkg/usr" "$pkg/usr/bin"
+dpkg-deb --root-owner-group -b "$pkg" "$repo/sbxhello_1.0_all.deb" >/dev/null || fail "dpkg-deb failed"
+(
+  cd "$repo" || exit 1
+  dpkg-deb -f sbxhello_1.0_all.deb
+  echo "Filename: ./sbxhello_1.0_all.deb"
+  echo "Size: $(stat -c %s sbxhello_1.0_all.deb)"
+  echo "SHA256: $(sha256sum sbxhello_1.0_all.deb | cut -d' ' -f1)"
+  echo
+) >"$repo/Packages" || fail "Packages index"
+printf 'Origin: sbx-test\nLabel: sbx-test\nSuite: local\nCodename: local\nDate: %s\nSHA256:\n %s %s Packages\n' \
+  "$(LC_ALL=C date -u '+%a, %d %b %Y %H:%M:%S UTC')" "$(sha256sum "$repo/Packages" | cut -d' ' -f1)" \
+  "$(stat -c %s "$repo/Packages")" >"$repo/Release"
+chmod -R a+rX "$repo"
+port_file=$TEST_TMP/apt-port
+"$PY" -c '
+import functools, http.server, socketserver, sys
+handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=sys.argv[1])
+handler.func.log_message = lambda *a: None
+server = socketserver.TCPServer(("127.0.0.1", 0), handler)
+open(sys.argv[2], "w").write(str(server.server_address[1]))
+server.serve_forever()' "$repo" "$port_file" &
+server=$!
+at_exit kill "$server"
+wait_until 20 test -s "$port_file" || fail "the local apt repository did not start"
+port=$(cat "$port_file")
+wheels=$(scratch_dir)
+make_wheel sbxdemo 1.0 "$wheels"
+spec=$TEST_TMP/debian-image.json
+printf '%s\n' '{"base": "debian-slim", "steps": [' \
+  "{\"run\": \"rm -f /etc/apt/sources.list /etc/apt/sources.list.d/*; echo 'deb [trusted=yes] http://127.0.0.1:$port ./' >/etc/apt/sources.list\"}," \
+  '{"apt": ["sbxhello"]},' \
+  "{\"pip\": [\"sbxdemo\"], \"no_index\": true, \"find_links\": [\"$wheels\"]}" \
+  ']}' >"$spec"
+SBX_CALL_TIMEOUT=600 capture sbx image build -f "$spec" --network host --name slim-app
+[[ "$LAST_RC" == 0 ]] || fail "debian-slim build exited $LAST_RC: $LAST_ERR"
+assert_contains "$LAST_ERR" "] apt-get install sbxhello: done in" "the apt step's header and end"
+assert_exit 0 sbx run --image slim-app -- sbxhello
+assert_eq "hello from a local deb" "$LAST_OUT" "the apt package's program on PATH"
+assert_exit 0 sbx run --image slim-app -- python3 -c 'import sbxdemo; print(sbxdemo.__file__)'
+assert_match '^/usr/local/lib/python3[.0-9]*/dist-packages/sbxdemo/__init__.py$' "$LAST_OUT" \
+  "pip installs into /usr/local on debian-slim"
+assert_exit 0 sbx run --image slim-app -- sbxdemo-hello
+assert_eq "hello from sbxdemo 1.0" "$LAST_OUT" "the console script on PATH"
+note "apt refused on the host base"
+assert_sbx_error sbx image build --apt jq
+assert_contains "$LAST_ERR" "apt steps need a Debian-based base" "apt on host refused"
