@@ -12,7 +12,6 @@
 #include <utility>
 
 #include "engine/internal.h"
-#include "engine/snapshot_glue.h"
 #include "engine/spec.h"
 #include "image/build.h"
 #include "image/debian_base.h"

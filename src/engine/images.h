@@ -52,4 +52,8 @@ Result<std::string> register_image_layer(Store& store, const std::string& home,
                                          const std::string& staged_dir,
                                          const std::string& description);
 
+// Gives image image_id (im-…) the name `name`, with the rules of `sbx image build --name` (a
+// valid name; an image that had it loses it to this one, as docker tags move).
+Status name_image(Store& store, const std::string& image_id, const std::string& name);
+
 }  // namespace sbx

@@ -6,7 +6,6 @@
 
 #include "engine/images.h"
 #include "engine/internal.h"
-#include "engine/snapshot_glue.h"
 #include "engine/spec.h"
 #include "image/layer_diff.h"
 #include "runtime/host_base.h"
