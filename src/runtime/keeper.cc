@@ -20,6 +20,8 @@
 #include <cstring>
 #include <vector>
 
+#include "util/proctitle.h"
+
 namespace sbx {
 
 namespace {
@@ -137,6 +139,7 @@ void keeper_signals(sigset_t* set) {
 }
 
 [[noreturn]] void keep(pid_t child) {
+  set_process_title("sbx-keeper");
   sigset_t set;
   keeper_signals(&set);
   Keeper(child).run(set);

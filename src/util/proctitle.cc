@@ -1,6 +1,8 @@
 // Rewrites the argv area in place; the kernel reads cmdline from there.
 #include "util/proctitle.h"
 
+#include <sys/prctl.h>
+
 #include <cstring>
 
 namespace sbx {
@@ -18,6 +20,7 @@ void remember_process_args(int argc, char** argv) {
 }
 
 void set_process_title(const char* title) {
+  prctl(PR_SET_NAME, title);  // the comm name (ps, top): its first 15 bytes
   if (g_args == nullptr || g_args_len == 0) return;
   std::memset(g_args, 0, g_args_len);
   std::strncpy(g_args, title, g_args_len - 1);
