@@ -23,7 +23,7 @@ Environment:
                     with a line "# timeout: N" near its top)
   SBX_BASE_CACHE    a directory for the debian-slim tarball kept across runs (default: a
                     fresh one per run, removed at its end)
-  SBX_TEST_BUDGET   seconds all scenarios together may take (default 1200); scenarios left
+  SBX_TEST_BUDGET   seconds all scenarios together may take (default 1260); scenarios left
                     when it runs out fail without running
   KEEP_LOGS=1       keep the per-test logs (their directory is printed)
 EOF
@@ -65,7 +65,7 @@ done
 PY=/usr/bin/python3
 [[ -x "$PY" ]] || PY=python3
 SCENARIO_TIMEOUT=${SBX_TEST_TIMEOUT:-180}
-BUDGET=${SBX_TEST_BUDGET:-1200}
+BUDGET=${SBX_TEST_BUDGET:-1260}
 PASSED=0
 FAILED=0
 SKIPPED=0

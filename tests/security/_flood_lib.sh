@@ -18,7 +18,9 @@ host_responsive() {
 # Kilobytes sbx's state directory takes on the host (du, not df: other work on the same
 # filesystem must not count).
 used_kb() {
-  du -sk "$SBX_HOME" 2>/dev/null | awk '{print $1}'
+  # du still prints the total when it cannot enter a directory (overlay's work/work is 000
+  # rootless), but exits 1: the total is what counts here.
+  { du -sk "$SBX_HOME" 2>/dev/null || true; } | awk '{print $1}'
 }
 
 # The limits backend of a sandbox (cgroup2, cgroup1, rlimit).
