@@ -247,8 +247,6 @@ Result<ImageSpec> read_image_spec_file(const std::string& path) {
 Result<ImageInfo> Engine::image_build(const ImageSpec& spec, const ImageBuildOptions& options) {
   SBX_TRY(validate_image_spec(spec));
   if (!spec.name.empty()) SBX_TRY(validate_name("image name", spec.name));
-  if (spec.name.rfind("im-", 0) == 0)
-    return invalid("image name '" + spec.name + "' must not start with im-");
   std::string network = options.network;
   std::string network_note;  // said before the first step that runs, if any does
   if (network.empty()) {

@@ -43,18 +43,6 @@ Result<std::vector<std::string>> lower_dirs_of(const std::string& home,
   return dirs;
 }
 
-// Image names: a letter or digit, then letters, digits, '.', '_', '-' (at most 128), never
-// an id's "im-" form.
-Status check_image_name(const std::string& name) {
-  bool ok =
-      !name.empty() && name.size() <= 128 && std::isalnum(static_cast<unsigned char>(name[0]));
-  for (char c : name)
-    ok = ok && (std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-');
-  if (!ok || name.rfind("im-", 0) == 0)
-    return invalid("image name '" + name +
-                   "' is not valid (letters, digits, '.', '_', '-'; not starting with im-)");
-  return {};
-}
 
 // A path that reaches the directory open at fd ("." last, so O_NOFOLLOW opens of it work).
 std::string fd_dir_path(int fd) { return "/proc/self/fd/" + std::to_string(fd) + "/."; }
@@ -79,7 +67,7 @@ Result<std::vector<FileChange>> Engine::diff(const Ref& sandbox) {
 }
 
 Result<std::string> Engine::snapshot(const Ref& sandbox, const std::string& name) {
-  SBX_TRY(check_image_name(name));
+  SBX_TRY(validate_name("image name", name));
   SBX_ASSIGN_OR_RETURN(SandboxRow row, running_sandbox(*store_, home_, sandbox));
   SandboxLayout layout = sandbox_layout(home_, row.id);
   SBX_ASSIGN_OR_RETURN(std::string staged, new_layer_staging_path(home_));

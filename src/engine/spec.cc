@@ -65,8 +65,8 @@ Status validate_name(const std::string& what, const std::string& name) {
                    "' is not valid: use 1-63 letters, digits, '.', '_' or '-', starting with a "
                    "letter or digit");
   if (name.size() > 3 && (name.compare(0, 3, "sb-") == 0 || name.compare(0, 3, "pr-") == 0 ||
-                          name.compare(0, 3, "ap-") == 0))
-    return invalid(what + " '" + name + "' must not start with an id prefix (sb-, pr-, ap-)");
+                          name.compare(0, 3, "ap-") == 0 || name.compare(0, 3, "im-") == 0))
+    return invalid(what + " '" + name + "' must not start with an id prefix (sb-, pr-, ap-, im-)");
   return {};
 }
 
