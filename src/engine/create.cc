@@ -62,9 +62,6 @@ Result<SandboxPlan> plan_for(const std::string& home, const SandboxLayout& layou
       identity, id, lowers, upper, work, spec.mounts, spec.workdir.empty() ? "/" : spec.workdir};
   req.bind_host = root.host_base;
   SBX_ASSIGN_OR_RETURN(SandboxPlan plan, build_plan(req));
-  std::string lowers_text;  // for diff and snapshot, which read the upper against them
-  for (const auto& dir : req.lower_dirs) lowers_text += dir + "\n";
-  SBX_TRY(write_file_atomic(layout.lowers(), lowers_text, 0600));
   plan.host_network = spec.network == "host";
   return plan;
 }

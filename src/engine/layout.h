@@ -5,7 +5,6 @@
 //   sandboxes/ID/lock              held (flock) by the sandbox's supervisor for its whole life
 //   sandboxes/ID/ctl.sock          the supervisor's control socket
 //   sandboxes/ID/upper, work       the sandbox's writable overlay layer (removed at its end)
-//   sandboxes/ID/lowers            the overlay's lower directories, one a line, top first
 //   sandboxes/ID/logs/stdout, stderr   the entrypoint's output
 //   sandboxes/ID/procs/PR.out, PR.err  output of detached processes
 #pragma once
@@ -24,7 +23,6 @@ struct SandboxLayout {
   std::string socket() const { return dir + "/ctl.sock"; }
   std::string upper() const { return dir + "/upper"; }
   std::string work() const { return dir + "/work"; }
-  std::string lowers() const { return dir + "/lowers"; }
   std::string logs() const { return dir + "/logs"; }
   std::string stdout_log() const { return dir + "/logs/stdout"; }
   std::string stderr_log() const { return dir + "/logs/stderr"; }

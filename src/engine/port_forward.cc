@@ -11,8 +11,7 @@
 
 namespace sbx {
 
-namespace {
-
+// 127.0.0.1:port.
 sockaddr_in loopback(int port) {
   sockaddr_in a{};
   a.sin_family = AF_INET;
@@ -20,8 +19,6 @@ sockaddr_in loopback(int port) {
   a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   return a;
 }
-
-}  // namespace
 
 Result<Tunnel> PortForwarder::add(int container_port) {
   UniqueFd fd(socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));

@@ -4,6 +4,8 @@
 // `--network none` stays loopback-only. Runs on the supervisor's EventLoop; single-threaded.
 #pragma once
 
+#include <netinet/in.h>
+
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -15,6 +17,9 @@
 #include "util/fd.h"
 
 namespace sbx {
+
+// 127.0.0.1:port, for bind() and connect().
+sockaddr_in loopback(int port);
 
 class PortForwarder {
  public:

@@ -2,7 +2,6 @@
 // against the lower layers recorded when it was created. A snapshot copies the layer while the
 // sandbox runs (a point-in-time copy, as Modal's snapshot_filesystem) and registers the copy as
 // a new image layer over the sandbox's image.
-#include <sstream>
 
 #include "engine/images.h"
 #include "engine/internal.h"
@@ -26,23 +25,18 @@ Result<SandboxRow> running_sandbox(Store& store, const std::string& home, const 
   return row;
 }
 
-// The lower directories the sandbox was created with (sandboxes made before they were
-// recorded: the host base's skeleton).
-Result<std::vector<std::string>> lower_dirs_of(const std::string& home,
-                                               const SandboxLayout& layout) {
-  std::vector<std::string> dirs;
-  if (path_exists(layout.lowers())) {
-    SBX_ASSIGN_OR_RETURN(std::string text, read_file(layout.lowers()));
-    std::istringstream lines(text);
-    for (std::string line; std::getline(lines, line);)
-      if (!line.empty()) dirs.push_back(line);
-    return dirs;
+// The lower directories the sandbox was created with, derived as create derived them: its
+// image's layers (an image in use cannot be removed), then the base, or the host base's skeleton.
+Result<std::vector<std::string>> lower_dirs_of(Store& store, const std::string& home,
+                                               const SandboxRow& row) {
+  SBX_ASSIGN_OR_RETURN(RootLayers root, image_root(store, home, sandbox_info(row).image));
+  std::vector<std::string> dirs = root.lowers;
+  if (root.host_base) {
+    SBX_ASSIGN_OR_RETURN(Identity id, choose_identity());
+    dirs.push_back(skeleton_dir(home, id.uid.outside));
   }
-  SBX_ASSIGN_OR_RETURN(Identity id, choose_identity());
-  dirs.push_back(skeleton_dir(home, id.uid.outside));
   return dirs;
 }
-
 
 // A path that reaches the directory open at fd ("." last, so O_NOFOLLOW opens of it work).
 std::string fd_dir_path(int fd) { return "/proc/self/fd/" + std::to_string(fd) + "/."; }
@@ -52,7 +46,7 @@ std::string fd_dir_path(int fd) { return "/proc/self/fd/" + std::to_string(fd) +
 Result<std::vector<FileChange>> Engine::diff(const Ref& sandbox) {
   SBX_ASSIGN_OR_RETURN(SandboxRow row, running_sandbox(*store_, home_, sandbox));
   SandboxLayout layout = sandbox_layout(home_, row.id);
-  SBX_ASSIGN_OR_RETURN(std::vector<std::string> lowers, lower_dirs_of(home_, layout));
+  SBX_ASSIGN_OR_RETURN(std::vector<std::string> lowers, lower_dirs_of(*store_, home_, row));
   // The layer through the supervisor's descriptor: with --disk it lives on a tmpfs in the
   // sandbox's own mount namespace, not under the state directory.
   SBX_ASSIGN_OR_RETURN(UniqueFd layer, open_writable_layer(home_, row));

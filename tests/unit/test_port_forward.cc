@@ -17,14 +17,6 @@ using namespace sbx;
 
 namespace {
 
-sockaddr_in loopback(int port) {
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_port = htons(static_cast<uint16_t>(port));
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  return a;
-}
-
 // A listener on 127.0.0.1 (fresh port): returns its fd and port.
 std::pair<int, int> listen_loopback() {
   int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
