@@ -18,25 +18,41 @@
 namespace sbx::cli {
 namespace {
 
-void add_verbs(CLI::App& sbx, Action& action) {
-  add_create_verb(sbx, action);
-  add_run_verb(sbx, action);
-  add_exec_verb(sbx, action);
-  add_logs_verb(sbx, action);
-  add_wait_verbs(sbx, action);
-  add_terminate_verb(sbx, action);
-  add_ls_verb(sbx, action);
-  add_inspect_verb(sbx, action);
-  add_tunnels_verb(sbx, action);
-  add_tag_verb(sbx, action);
-  add_app_verbs(sbx, action);
-  add_secret_verbs(sbx, action);
-  add_policy_verbs(sbx, action);
-  add_doctor_verb(sbx, action);
-  add_image_verbs(sbx, action);
-  add_diff_verb(sbx, action);
-  add_snapshot_verb(sbx, action);
-  add_base_verb(sbx, action);
+using VerbAdder = void (*)(CLI::App&, Action&);
+
+// Every top-level verb and the function that registers it (with its sub-verbs), in help order.
+struct VerbEntry {
+  const char* name;
+  VerbAdder add;
+};
+constexpr VerbEntry kVerbs[] = {
+    {"create", add_create_verb},     {"run", add_run_verb},
+    {"exec", add_exec_verb},         {"logs", add_logs_verb},
+    {"wait", add_wait_verbs},        {"poll", add_wait_verbs},
+    {"terminate", add_terminate_verb}, {"ls", add_ls_verb},
+    {"inspect", add_inspect_verb},   {"tunnels", add_tunnels_verb},
+    {"tag", add_tag_verb},           {"app", add_app_verbs},
+    {"secret", add_secret_verbs},    {"policy", add_policy_verbs},
+    {"doctor", add_doctor_verb},     {"image", add_image_verbs},
+    {"diff", add_diff_verb},         {"snapshot", add_snapshot_verb},
+    {"prepare-base", add_base_verb},
+};
+
+// Registers the verb named by the first argument alone when there is one: building every
+// verb's options is a measurable part of a short command's run time, and the other verbs
+// cannot take part in parsing it. Anything else ("--help", a typo, no verb) gets them all, so
+// help and "unknown verb" messages list every verb.
+void add_verbs(CLI::App& sbx, Action& action, const std::vector<std::string>& args) {
+  if (!args.empty()) {
+    for (const VerbEntry& verb : kVerbs) {
+      if (args.front() == verb.name) return verb.add(sbx, action);
+    }
+  }
+  VerbAdder added = nullptr;
+  for (const VerbEntry& verb : kVerbs) {
+    if (verb.add != added) verb.add(sbx, action);
+    added = verb.add;
+  }
 }
 
 // The deepest verb chosen so far ("sbx app create" -> create); sbx itself when none.
@@ -105,9 +121,9 @@ int run_cli(int argc, char** argv) {
   sbx.set_version_flag("--version", "sbx " SBX_VERSION);
   sbx.require_subcommand(1);
   Action action;
-  add_verbs(sbx, action);
-  sbx.footer("Run 'sbx VERB --help' for a verb's options; see sbx(1) for the details.");
   std::vector<std::string> args(argv + std::min(argc, 1), argv + argc);
+  add_verbs(sbx, action, args);
+  sbx.footer("Run 'sbx VERB --help' for a verb's options; see sbx(1) for the details.");
   args = mark_command_start(sbx, std::move(args));
   std::reverse(args.begin(), args.end());  // CLI11 takes a vector last argument first
   try {
