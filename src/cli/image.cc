@@ -91,7 +91,7 @@ Result<int> list(Engine& engine, const ListFlags& f) {
   return 0;
 }
 
-Result<int> inspect(Engine& engine, const RefFlags& f) {
+Result<int> inspect_image(Engine& engine, const RefFlags& f) {
   SBX_ASSIGN_OR_RETURN(ImageInfo image, engine.image_inspect(f.image));
   SBX_TRY(print_line(to_json(image, true)));
   return 0;
@@ -140,7 +140,7 @@ void add_image_verbs(CLI::App& sbx, Action& action) {
   auto [l, lf] = add_verb(*image, "ls", "List images", action, list);
   add_json_flag(l, lf->json);
   auto [i, inf] =
-      add_verb(*image, "inspect", "Print an image and its layers as JSON", action, inspect);
+      add_verb(*image, "inspect", "Print an image and its layers as JSON", action, inspect_image);
   add_image_arg(i, inf->image);
   auto [r, rf] =
       add_verb(*image, "rm", "Remove an image (refused while a sandbox uses it)", action, remove);

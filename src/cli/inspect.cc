@@ -8,7 +8,7 @@ namespace sbx::cli {
 
 namespace {
 
-Result<int> inspect(Engine& engine, const TargetFlags& f) {
+Result<int> inspect_sandbox(Engine& engine, const TargetFlags& f) {
   SBX_ASSIGN_OR_RETURN(SandboxInfo sandbox, engine.inspect(f.ref()));
   // By id from here on, so that a name reused meanwhile cannot mix two sandboxes.
   SBX_ASSIGN_OR_RETURN(std::vector<ProcessInfo> processes, engine.processes(Ref{sandbox.id}));
@@ -20,7 +20,7 @@ Result<int> inspect(Engine& engine, const TargetFlags& f) {
 
 void add_inspect_verb(CLI::App& sbx, Action& action) {
   auto [cmd, f] =
-      add_verb(sbx, "inspect", "Print a sandbox and its processes as JSON", action, inspect);
+      add_verb(sbx, "inspect", "Print a sandbox and its processes as JSON", action, inspect_sandbox);
   add_target(cmd, *f, "SANDBOX");
 }
 

@@ -10,6 +10,7 @@
 #include "cli/cli.h"
 #include "cli/output.h"
 #include "util/proctitle.h"
+#include "util/trace.h"
 
 #ifndef SBX_VERSION
 #define SBX_VERSION "0.1.0"
@@ -101,12 +102,15 @@ int parse_failure(CLI::App& sbx, const CLI::ParseError& e) {
 }
 
 int run_action(const Action& action) {
+  trace_mark("cli: parsed");
   auto engine = Engine::open();
+  trace_mark("cli: engine open");
   if (!engine.ok()) {
     print_error(engine.error().to_string());
     return kExitRunnerFailure;
   }
   Result<int> code = action(**engine);
+  trace_mark("cli: verb done");
   if (!code.ok()) {
     print_error(code.error().to_string());
     return kExitRunnerFailure;
@@ -137,6 +141,8 @@ int run_cli(int argc, char** argv) {
 }  // namespace sbx::cli
 
 int main(int argc, char** argv) {
+  sbx::trace_init();
+  sbx::trace_mark("cli: main");
   sbx::remember_process_args(argc, argv);  // forks retitle themselves (util/proctitle.h)
   try {
     return sbx::cli::run_cli(argc, argv);

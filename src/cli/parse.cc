@@ -93,14 +93,6 @@ Result<std::string> mount_target(std::string_view target) {
 
 }  // namespace
 
-bool is_env_key(std::string_view key) {
-  if (key.empty() || std::isdigit(static_cast<unsigned char>(key.front()))) return false;
-  for (char c : key) {
-    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_') return false;
-  }
-  return true;
-}
-
 Result<Pair> parse_env_pair(std::string_view flag, std::string_view arg) {
   std::optional<Pair> pair = split_pair(arg);
   if (!pair) return flag_error(flag, "expected KEY=VALUE, got " + quote(arg));

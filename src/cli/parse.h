@@ -13,15 +13,13 @@
 
 #include "sbx/error.h"
 #include "sbx/types.h"
+#include "util/names.h"
 
 namespace sbx::cli {
 
 using Pair = std::pair<std::string, std::string>;
 // Looks up a variable of the caller's environment (getenv in sbx; a map in tests).
 using EnvLookup = std::function<std::optional<std::string>(const std::string&)>;
-
-// True when key matches [A-Za-z_][A-Za-z0-9_]*: the keys of --env and of secrets.
-bool is_env_key(std::string_view key);
 
 // KEY=VALUE with an environment key; the value may be empty or contain '='.
 Result<Pair> parse_env_pair(std::string_view flag, std::string_view arg);

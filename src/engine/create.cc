@@ -20,6 +20,7 @@
 #include "util/fs.h"
 #include "util/ids.h"
 #include "util/proctitle.h"
+#include "util/trace.h"
 
 namespace sbx {
 
@@ -250,7 +251,9 @@ namespace {
 Result<int> run_one_shot(Store& store, const std::string& home, const SandboxSpec& spec,
                          const Stdio& stdio, const RootLayers* root) {
   SBX_ASSIGN_OR_RETURN(Prepared p, prepare(store, home, spec, true, root));
+  trace_mark("run: prepared");
   SBX_TRY(record(store, p));
+  trace_mark("run: recorded");
   p.cfg.foreground = true;
   p.cfg.stdio = stdio;
   if (getenv("TERM") != nullptr && isatty(stdio.out))
@@ -261,6 +264,7 @@ Result<int> run_one_shot(Store& store, const std::string& home, const SandboxSpe
     return std::move(rc).error();
   }
   (void)remove_tree(p.layout.dir);  // a one-shot leaves only its row behind
+  trace_mark("run: removed");
   return rc;
 }
 

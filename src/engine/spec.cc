@@ -1,18 +1,12 @@
 // Spec validation and encoding. Every error is one line naming the bad value.
 #include "engine/spec.h"
 
-#include <regex>
-
 #include "util/json.h"
+#include "util/names.h"
 
 namespace sbx {
 
 namespace {
-
-bool env_key_ok(const std::string& k) {
-  static const std::regex re("[A-Za-z_][A-Za-z0-9_]*");
-  return std::regex_match(k, re);
-}
 
 bool has_dotdot(const std::string& path) {
   return path.find("/../") != std::string::npos || path.ends_with("/..") ||
@@ -59,8 +53,7 @@ Status validate_limits(const ResourceLimits& l) {
 }  // namespace
 
 Status validate_name(const std::string& what, const std::string& name) {
-  static const std::regex re("[A-Za-z0-9][A-Za-z0-9._-]{0,62}");
-  if (!std::regex_match(name, re))
+  if (!is_plain_name(name))
     return invalid(what + " '" + name +
                    "' is not valid: use 1-63 letters, digits, '.', '_' or '-', starting with a "
                    "letter or digit");
@@ -72,7 +65,7 @@ Status validate_name(const std::string& what, const std::string& name) {
 
 Status validate_env(const EnvList& env) {
   for (const auto& [k, v] : env) {
-    if (!env_key_ok(k))
+    if (!is_env_key(k))
       return invalid("environment variable name '" + k +
                      "' is not valid: use [A-Za-z_][A-Za-z0-9_]*");
     if (v.find('\0') != std::string::npos)

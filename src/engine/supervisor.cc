@@ -30,6 +30,7 @@
 #include "util/ids.h"
 #include "util/json.h"
 #include "util/msg.h"
+#include "util/trace.h"
 
 namespace sbx {
 
@@ -152,7 +153,9 @@ Status Supervisor::start() {
     begin_end(EndReason::kTimeout, kReturnCodeTimeout);
   });
   arm_idle_timer();
+  trace_mark("sup: started");
   SBX_TRY(store_.mark_running(cfg_.id, getpid()));
+  trace_mark("sup: marked running");
   if (!cfg_.foreground) hand_over();
   return {};
 }
@@ -333,6 +336,7 @@ void Supervisor::on_init_event() {
 }
 
 void Supervisor::process_exited(uint64_t seq, int status) {
+  trace_mark("sup: process exited");
   auto it = procs_.find(seq);
   if (it == procs_.end()) return;
   Proc proc = std::move(it->second);
@@ -440,6 +444,7 @@ void Supervisor::handle_exec(uint64_t client, Message& m) {
   proc.id = new_id("pr");
   proc.detached = detach;
   proc.client = detach ? 0 : client;
+  trace_mark("sup: exec request");
   ProcessRow row{proc.id, cfg_.id, encode_strings(spec.argv), "running", now_seconds(), {}, {},
                  "",      detach};
   if (Status s = store_.insert_process(row); !s.ok()) {
@@ -476,6 +481,7 @@ void Supervisor::handle_exec(uint64_t client, Message& m) {
       (void)signal_in_sandbox(sandbox_.control.get(), seq, SIGKILL);
     });
   reply(client, {kRepStarted, pr});
+  trace_mark("sup: exec started");
 }
 
 // The sandbox's writable layer (upper/) for diff and snapshot: with --disk it lives on a tmpfs
@@ -534,10 +540,12 @@ void Supervisor::begin_end(EndReason reason, int rc) {
   if (idle_timer_ != 0) loop_.cancel(idle_timer_);
   for (auto& [seq, proc] : procs_)
     if (proc.timer != 0) loop_.cancel(proc.timer);
+  trace_mark("sup: kill pid 1");
   syscall(SYS_pidfd_send_signal, sandbox_.pidfd.get(), SIGKILL, nullptr, 0);
 }
 
 void Supervisor::on_init_gone() {
+  trace_mark("sup: init gone");
   wait4(sandbox_.pid, nullptr, 0, &init_usage_);
   init_reaped_ = true;
   loop_.unwatch(init_watch_);
@@ -552,6 +560,7 @@ void Supervisor::maybe_finish() {
 }
 
 void Supervisor::finish() {
+  trace_mark("sup: finish");
   finished_ = true;
   // Whatever was still running died with pid 1.
   for (auto& [seq, proc] : procs_) {
@@ -570,7 +579,9 @@ void Supervisor::finish() {
   record_usage();
   sandbox_.layer.reset();
   if (limits_) limits_->remove();
+  trace_mark("sup: usage recorded");
   (void)store_.mark_ended(cfg_.id, end_rc_, end_reason_name(end_reason_));
+  trace_mark("sup: marked ended");
   std::vector<std::string> done = {kRepExited, std::to_string(end_rc_),
                                    end_reason_name(end_reason_)};
   for (uint64_t w : sandbox_waiters_) reply(w, done);
@@ -578,6 +589,7 @@ void Supervisor::finish() {
   unlink(layout_.socket().c_str());
   (void)remove_tree(layout_.upper());
   (void)remove_tree(layout_.work());
+  trace_mark("sup: removed upper");
   loop_.stop();
 }
 

@@ -4,11 +4,11 @@
 #include "image/spec.h"
 
 #include <filesystem>
-#include <regex>
 #include <set>
 
 #include "util/fs.h"
 #include "util/json.h"
+#include "util/names.h"
 
 namespace sbx {
 
@@ -171,11 +171,6 @@ Status check_in_image_path(const std::string& what, const std::string& path) {
   return {};
 }
 
-bool env_key_ok(const std::string& k) {
-  static const std::regex re("[A-Za-z_][A-Za-z0-9_]*");
-  return std::regex_match(k, re);
-}
-
 Status validate_pip(const PipOptions& o) {
   for (const auto& l : o.find_links)
     if (!is_url(l) && !is_directory(l))
@@ -204,7 +199,7 @@ Status validate_step(const ImageStep& s, size_t i) {
     case Kind::kEnv:
       if (s.env.empty()) return invalid(where + ": no variables given");
       for (const auto& [k, v] : s.env)
-        if (!env_key_ok(k))
+        if (!is_env_key(k))
           return invalid(where + ": environment variable name '" + k + "' is not valid");
       return {};
     case Kind::kWorkdir:

@@ -17,6 +17,7 @@
 #include "runtime/runtime.h"
 #include "util/msg.h"
 #include "util/proctitle.h"
+#include "util/trace.h"
 
 namespace sbx {
 
@@ -62,6 +63,7 @@ constexpr const char* kStepNames[] = {
   prctl(PR_SET_PDEATHSIG, SIGKILL);
   char go;
   if (read(sync_fd, &go, 1) != 1) _exit(1);  // the parent died or gave up before the maps
+  trace_mark("child: go");
   // Not dumpable from here on: nothing in the sandbox may ptrace pid 1 or open its /proc files
   // (it still runs sbx's own code). The parent needed them dumpable to write the id maps.
   prctl(PR_SET_DUMPABLE, 0);
@@ -89,10 +91,12 @@ constexpr const char* kStepNames[] = {
   check(child::make_workdir(rootfd, plan));
   check(child::set_hostname(plan));
   check(plan.host_network ? 0 : child::bring_up_loopback());
+  trace_mark("child: mounted");
   check(child::pivot_to(rootfd));
   check(child::drop_privileges(plan));
   check(child::quiet_stdio());
   if (src.layer >= 0 && !send_message(control_fd, {"layer"}, {src.layer}).ok()) _exit(1);
+  trace_mark("child: ready");
   ChildReport ready{};
   if (write(status_fd, &ready, sizeof ready) != sizeof ready) _exit(1);
   if (dup2(control_fd, 3) != 3) _exit(1);
@@ -165,6 +169,7 @@ Result<SandboxProcess> start_sandbox(const SandboxPlan& plan, LimitsBackend* lim
   SBX_ASSIGN_OR_RETURN(Pipe status, make_pipe());
   SBX_ASSIGN_OR_RETURN(auto control, make_seqpacket_pair());
   int pidfd = -1;
+  trace_mark("start: clone");
   pid_t pid = clone_into_namespaces(plan, limits ? limits->clone_into_fd() : -1, &pidfd);
   if (pid < 0) return sys_error("clone into new namespaces");
   if (pid == 0) {
@@ -193,6 +198,7 @@ Result<SandboxProcess> start_sandbox(const SandboxPlan& plan, LimitsBackend* lim
     kill_child();
     return std::move(s).error();
   }
+  trace_mark("start: maps written");
   if (write(sync.write.get(), "g", 1) != 1) {
     kill_child();
     return sys_error("start sandbox");
@@ -204,6 +210,7 @@ Result<SandboxProcess> start_sandbox(const SandboxPlan& plan, LimitsBackend* lim
     if (got.ok() && got.value()) return setup_error(report);
     return internal("sandbox setup died before reporting");
   }
+  trace_mark("start: child ready");
   if (plan.disk_bytes > 0) {
     auto m = recv_message(sp.control.get());
     if (!m.ok() || !m.value() || (*m)->fds.size() != 1) {

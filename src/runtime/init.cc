@@ -20,6 +20,7 @@
 #include "runtime/keeper.h"
 #include "runtime/runtime.h"
 #include "util/msg.h"
+#include "util/trace.h"
 
 namespace sbx {
 
@@ -108,6 +109,7 @@ int apply_rlimits(const std::vector<RlimitSetting>& rlimits) {
     say({"sbx: cannot load the seccomp profile: ", error_text(serr), "\n"});
     _exit(126);
   }
+  trace_mark("process: execve");
   int err = ENOENT;
   for (const auto& path : req.candidates) {
     execve(path.c_str(), argv, envp);
@@ -181,8 +183,10 @@ void Init::spawn(const SpawnRequest& req, const Message& m) {
   for (const auto& e : req.env) envp.push_back(const_cast<char*>(e.c_str()));
   envp.push_back(nullptr);
   int fds[3] = {m.fds[0].get(), m.fds[1].get(), m.fds[2].get()};
+  trace_mark("init: spawn");
   pid_t pid = fork();
   if (pid == 0) {
+    trace_mark("keeper: forked");
     // The keeper (keeper.cc) between us and the process: a kill then reaches all it started.
     prctl(PR_SET_CHILD_SUBREAPER, 1);
     sigset_t keeper_set;
@@ -226,6 +230,7 @@ void Init::reap() {
     if (pid <= 0) return;
     auto it = running_.find(pid);
     if (it == running_.end()) continue;  // an orphan that was reparented to us
+    trace_mark("init: reaped");
     uint64_t seq = it->second;
     running_.erase(it);
     by_seq_.erase(seq);

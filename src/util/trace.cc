@@ -1,0 +1,51 @@
+// Phase marks (trace.h): a plain global flag, formatted by hand so a mark can be made anywhere,
+// pid 1 and a vfork child included, without allocating.
+#include "util/trace.h"
+
+#include <stdlib.h>
+#include <time.h>
+#include <unistd.h>
+
+namespace sbx {
+
+namespace {
+
+bool g_tracing = false;
+
+// Writes v in decimal backwards ending at end; returns the first digit.
+char* put_decimal(char* end, unsigned long long v) {
+  do {
+    *--end = static_cast<char>('0' + v % 10);
+    v /= 10;
+  } while (v != 0);
+  return end;
+}
+
+}  // namespace
+
+void trace_init() {
+  const char* v = getenv("SBX_TRACE");
+  g_tracing = v != nullptr && *v != '\0';
+}
+
+void trace_mark(const char* name) {
+  if (!g_tracing) return;
+  timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  char line[160];
+  char* end = line + 64;
+  char* p = put_decimal(end, static_cast<unsigned long long>(ts.tv_sec) * 1000000ULL +
+                                 static_cast<unsigned long long>(ts.tv_nsec) / 1000);
+  *--p = ' ';
+  p = put_decimal(p, static_cast<unsigned long long>(getpid()));
+  const char prefix[] = "sbx-trace ";
+  p -= sizeof prefix - 1;
+  for (size_t i = 0; i < sizeof prefix - 1; ++i) p[i] = prefix[i];
+  char* q = end;
+  *q++ = ' ';
+  for (const char* n = name; *n != '\0' && q < line + sizeof line - 1; ++n) *q++ = *n;
+  *q++ = '\n';
+  (void)!write(2, p, static_cast<size_t>(q - p));
+}
+
+}  // namespace sbx
