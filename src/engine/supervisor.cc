@@ -304,7 +304,7 @@ uint64_t Supervisor::spawn(Proc proc, const ProcessSpec& spec, int in, int out, 
   uint64_t seq = next_seq_++;
   bool entry = proc.entrypoint;
   procs_[seq] = std::move(proc);
-  if (!spawn_in_sandbox(sandbox_.control.get(), seq, spec, in, out, err).ok()) {
+  if (!spawn_in_sandbox(sandbox_.control.get(), seq, !entry, spec, in, out, err).ok()) {
     procs_.erase(seq);
     return 0;
   }

@@ -48,8 +48,10 @@ Result<SandboxProcess> start_sandbox(const SandboxPlan& plan, LimitsBackend* lim
 Status write_id_maps(pid_t pid, const Identity& id);
 
 // Supervisor side of the pid 1 protocol.
-Status spawn_in_sandbox(int control, uint64_t seq, const ProcessSpec& spec, int in, int out,
-                        int err);
+// kept: under a keeper, so that a kill reaches everything the process started (keeper.h);
+// false only for the entrypoint, whose end ends the sandbox anyway.
+Status spawn_in_sandbox(int control, uint64_t seq, bool kept, const ProcessSpec& spec, int in,
+                        int out, int err);
 Status signal_in_sandbox(int control, uint64_t seq, int sig);
 
 struct InitEvent {

@@ -172,7 +172,7 @@ struct Box {
   int sh(const std::string& script) {
     static uint64_t seq = 0;
     ProcessSpec spec{{"/bin/sh", "-c", script}, {"PATH=/usr/bin:/bin"}, "/"};
-    REQUIRE(spawn_in_sandbox(sp.control.get(), ++seq, spec, 0, 1, 2).ok());
+    REQUIRE(spawn_in_sandbox(sp.control.get(), ++seq, true, spec, 0, 1, 2).ok());
     for (;;) {
       auto ev = receive_init_event(sp.control.get());
       REQUIRE(ev.ok());

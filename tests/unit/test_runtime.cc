@@ -39,7 +39,7 @@ std::pair<int, std::string> run_in(SandboxProcess& sp, uint64_t seq,
                                    std::vector<std::string> argv) {
   auto out = make_pipe().value();
   ProcessSpec spec{std::move(argv), {"PATH=/usr/bin:/bin"}, "/"};
-  REQUIRE(spawn_in_sandbox(sp.control.get(), seq, spec, 0, out.write.get(), 2).ok());
+  REQUIRE(spawn_in_sandbox(sp.control.get(), seq, true, spec, 0, out.write.get(), 2).ok());
   out.write.reset();
   int rc = -1;
   for (;;) {
