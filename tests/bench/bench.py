@@ -25,7 +25,13 @@ after a few discarded warm-up pairs) so that a noisy machine slows both sides al
                   terminated; stops early, saying so, if MemAvailable would drop below 2 GiB
   parallel        100 `sbx run -- true` with 8 at a time: all exit 0, and `sbx ls --all --json`
                   then holds exactly 100 ended rows with returncode 0 (no lost rows)
-  image           create from a cached pip image: not measured until sbx has images
+  image           `sbx create --image bench-pip` against `sbx create` (the host base), each
+                  sandbox terminated right after, untimed. The image is built once, untimed and
+                  offline (--network none), from a pip step whose one package is a tiny
+                  pure-Python wheel the bench writes itself into a local wheelhouse
+                  (--pip-no-index --pip-find-links DIR); a sandbox of it is checked once to
+                  import the package. Not measured, saying why, when the host's python3 has
+                  no pip
 
 Each timed figure is reported as median (p10-p90) of both sides and the ratio of the medians,
 with a bootstrap 95% interval of that ratio over the pairs. Absolute times move with the load
@@ -44,9 +50,11 @@ a figure (e.g. a sandbox could not be created), 2 for bad usage, 130 when interr
 """
 
 import argparse
+import base64
 import concurrent.futures
 import datetime
 import fcntl
+import hashlib
 import json
 import os
 import random
@@ -58,6 +66,7 @@ import sys
 import tempfile
 import threading
 import time
+import zipfile
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
@@ -67,6 +76,8 @@ NS_GET_PARENT = 0xB702  # _IO(0xb7, 0x2), linux/nsfs.h
 BWRAP_BASE = ["bwrap", "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc",
               "--unshare-all", "--die-with-parent"]
 LONG_TIMEOUT = "3600"  # sandboxes the bench keeps alive must outlive it
+IMAGE_PKG = "sbxbench"  # the image measure's wheel: made here, installed offline
+IMAGE_NAME = "bench-pip"
 
 # name: (default, --quick, help)
 COUNTS = {
@@ -81,6 +92,7 @@ COUNTS = {
     "live_jobs": (4, 4, "parallel sbx commands while creating/exec'ing/terminating them"),
     "parallel_runs": (100, 32, "one-shots in the parallel measure"),
     "parallel_jobs": (8, 8, "one-shots at a time"),
+    "image_runs": (40, 6, "pairs of create from the pip image / create from the host base"),
     "min_free_mib": (2048, 2048, "stop the live measure before MemAvailable drops below this"),
 }
 
@@ -159,6 +171,32 @@ def timed(argv, env=None, timeout=120):
     t0 = time.perf_counter()
     run(argv, env=env, timeout=timeout)
     return time.perf_counter() - t0
+
+
+def make_wheel(name, version, out):
+    """Write out/NAME-VERSION-py3-none-any.whl, a pure-Python wheel of one module with
+    __version__ (a wheel is a zip with a .dist-info; as tests/e2e/_image.sh makes it)."""
+    dist = f"{name}-{version}.dist-info"
+    files = {
+        f"{name}/__init__.py": f"__version__ = '{version}'\n",
+        f"{dist}/METADATA": f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n",
+        f"{dist}/WHEEL": "Wheel-Version: 1.0\nGenerator: sbx-bench\nRoot-Is-Purelib: true\n"
+                         "Tag: py3-none-any\n",
+    }
+    record = []
+    for path, text in files.items():
+        digest = base64.urlsafe_b64encode(hashlib.sha256(text.encode()).digest())
+        record.append(f"{path},sha256={digest.rstrip(b'=').decode()},{len(text.encode())}")
+    record.append(f"{dist}/RECORD,,")
+    files[f"{dist}/RECORD"] = "\n".join(record) + "\n"
+    out.mkdir(mode=0o755, exist_ok=True)
+    os.chmod(out, 0o755)  # the build sandbox reads it as the sandbox's user
+    whl = out / f"{name}-{version}-py3-none-any.whl"
+    with zipfile.ZipFile(whl, "w") as z:
+        for path, text in files.items():
+            z.writestr(path, text)
+    os.chmod(whl, 0o644)
+    return whl
 
 
 def proc_table():
@@ -788,14 +826,71 @@ class Bench:
                 "met": len(sbs) >= 500 and not errors and exec_ok == len(sbs)}
 
     def m_image(self):
-        help_text = run(self.sbx_cmd("--help"), check=False).stdout.decode(errors="replace")
-        create_help = run(self.sbx_cmd("create", "--help"), check=False).stdout.decode(
-            errors="replace")
-        if "image" in help_text.lower() or "--image" in create_help:
-            note = "not measured: sbx mentions images, but this harness does not measure them yet"
-        else:
-            note = "not measured: images not implemented"
-        return {"note": note, "ratio": None}
+        env = self.new_home("image")
+        pip = run(["/usr/bin/python3", "-m", "pip", "--version"], check=False)
+        if pip.returncode != 0:
+            why = pip.stderr.decode(errors="replace").strip().splitlines()
+            note = ("the host's /usr/bin/python3 has no pip (Debian package python3-pip), which "
+                    "`sbx image build --pip` runs on the host base" + (f": {why[-1]}" if why
+                                                                       else ""))
+            log("image: not measured: " + note)
+            return {"ratio": None, "note": note}
+        wheels = self.root / "wheelhouse"
+        make_wheel(IMAGE_PKG, "1.0", wheels)
+        build = self.sbx_cmd("image", "build", "--name", IMAGE_NAME, "--network", "none",
+                             "--pip", IMAGE_PKG, "--pip-no-index", "--pip-find-links",
+                             str(wheels))
+        log(f"image: building {IMAGE_NAME} once, untimed (pip install {IMAGE_PKG} from a local "
+            "wheelhouse, --network none)")
+        t0 = time.perf_counter()
+        r = run(build, env=env, timeout=600, check=False)
+        build_s = time.perf_counter() - t0
+        image_id = r.stdout.decode().strip()
+        if r.returncode != 0 or not image_id.startswith("im-"):
+            err = r.stderr.decode(errors="replace").strip().splitlines()
+            why = [l for l in err if l.startswith(("ERROR", "sbx:"))] or err[-1:]
+            raise HarnessError("sbx image build " + (f"exit {r.returncode}" if r.returncode
+                                                     else f"printed {image_id!r}, not an id")
+                               + (": " + " / ".join(why[-3:]) if why else ""))
+        # once, untimed: the sandboxes of the timed side really run the image
+        sb = self.create(env, "--image", IMAGE_NAME)
+        recorded = self.inspect(env, sb).get("image")
+        probe = f"import {IMAGE_PKG}; print({IMAGE_PKG}.__version__)"
+        imp = run(self.sbx_cmd("exec", sb, "--", "python3", "-c", probe), env=env, check=False)
+        run(self.sbx_cmd("terminate", sb), env=env)
+        got = imp.stdout.decode(errors="replace").strip()
+        if recorded != image_id or imp.returncode != 0 or got != "1.0":
+            raise HarnessError(f"a sandbox of {IMAGE_NAME} ({image_id}) records image "
+                               f"{recorded!r} and `python3 -c 'import {IMAGE_PKG}'` gave exit "
+                               f"{imp.returncode}, {got!r}: "
+                               + imp.stderr.decode(errors="replace").strip()[-200:])
+        sb = self.create(env)
+        host = run(self.sbx_cmd("exec", sb, "--", "python3", "-c", f"import {IMAGE_PKG}"),
+                   env=env, check=False).returncode
+        run(self.sbx_cmd("terminate", sb), env=env)
+
+        n = self.args.image_runs
+        log(f"image: {n} pairs of `sbx create --image {IMAGE_NAME}` / `sbx create` (each "
+            "terminated right after, untimed)")
+        terms = {"image": [], "host": []}
+
+        def side(key, *extra):
+            def one():
+                t0 = time.perf_counter()
+                sb = self.create(env, *extra)
+                t1 = time.perf_counter()
+                run(self.sbx_cmd("terminate", sb), env=env)
+                terms[key].append(time.perf_counter() - t1)
+                return t1 - t0
+            return one
+        xs, ys = self.interleave(n, side("image", "--image", IMAGE_NAME), side("host"))
+        res = compare(xs, ys)
+        w = self.args.warmup
+        res.update({"image_id": image_id, "build_s": build_s, "package": IMAGE_PKG,
+                    "import_checked": got, "host_base_imports": host == 0,
+                    "terminate_image": summary(terms["image"][w:]),
+                    "terminate_host": summary(terms["host"][w:])})
+        return res
 
 
 # ---------------------------------------------------------------------------------------------
@@ -839,6 +934,9 @@ def table_rows(results):
             return
         if "error" in r:
             return failed(label, r, target)
+        if not r.get("sbx"):
+            rows.append([label, "not measured " + note(r["note"]), "-", "-", target, "n/a"])
+            return
         anchor = fmt_ms(r["anchor"]) if r.get("anchor") else "not measured " + note(r["note"])
         rows.append([label, fmt_ms(r["sbx"]) if r.get("sbx") else "-", anchor, ratio_cell(r),
                      target, met(r.get("ratio"), limit)])
@@ -907,10 +1005,7 @@ def table_rows(results):
             rows.append([f"{r['runs']} one-shots, {r['jobs']} at a time", cell, "-", "-", target,
                          ("yes" if r["runs"] >= 100 else f"yes ({r['runs']} runs)")
                          if r["met"] else "NO"])
-    r = results.get("image")
-    if r is not None:
-        rows.append(["create from a cached pip image", r.get("note", r.get("error", "")), "-",
-                     "-", "<= 1.1x", "n/a"])
+    timing("image", "`sbx create --image` (pip) / `sbx create`", "<= 1.1x", 1.1)
     return rows, notes
 
 
