@@ -129,7 +129,8 @@ Result<Prepared> prepare(Store& store, const std::string& home, const SandboxSpe
   return p;
 }
 
-// Records the sandbox (state "creating"); on failure removes what prepare() made.
+// Records the sandbox: "creating", or "running" for a one-shot, whose supervisor is this very
+// process; on failure removes what prepare() made.
 Status record(Store& store, Prepared& p) {
   const SandboxSpec& spec = p.spec;
   auto app = store.ensure_app(spec.app);
@@ -137,13 +138,13 @@ Status record(Store& store, Prepared& p) {
                                               app->id,
                                               "",
                                               spec.name,
-                                              "creating",
+                                              p.cfg.foreground ? "running" : "creating",
                                               encode_spec(spec),
                                               now_seconds(),
                                               {},
                                               {},
                                               "",
-                                              0,
+                                              p.cfg.foreground ? getpid() : 0,
                                               spec.tags})
                       : Status(app.error());
   if (!s.ok()) (void)remove_tree(p.layout.dir);
@@ -252,9 +253,9 @@ Result<int> run_one_shot(Store& store, const std::string& home, const SandboxSpe
                          const Stdio& stdio, const RootLayers* root) {
   SBX_ASSIGN_OR_RETURN(Prepared p, prepare(store, home, spec, true, root));
   trace_mark("run: prepared");
+  p.cfg.foreground = true;
   SBX_TRY(record(store, p));
   trace_mark("run: recorded");
-  p.cfg.foreground = true;
   p.cfg.stdio = stdio;
   if (getenv("TERM") != nullptr && isatty(stdio.out))
     p.cfg.env = merge_env({{"TERM", getenv("TERM")}}, p.cfg.env);

@@ -92,7 +92,7 @@ class Supervisor {
   void handle_layer(uint64_t client);
   Status set_up_limits();
   void on_oom_event();
-  void record_usage();
+  std::string usage_json();
   void process_exited(uint64_t seq, int status);
   void reply(uint64_t client, const std::vector<std::string>& fields);
   void drop_client(uint64_t id);
@@ -154,8 +154,8 @@ Status Supervisor::start() {
   });
   arm_idle_timer();
   trace_mark("sup: started");
-  SBX_TRY(store_.mark_running(cfg_.id, getpid()));
-  trace_mark("sup: marked running");
+  // A one-shot's row says "running" from the start: its supervisor is the caller (record()).
+  if (!cfg_.foreground) SBX_TRY(store_.mark_running(cfg_.id, getpid()));
   if (!cfg_.foreground) hand_over();
   return {};
 }
@@ -177,7 +177,7 @@ void Supervisor::on_oom_event() {
 }
 
 // Peak memory and CPU time: the cgroup's counters, else what pid 1 and all it reaped used.
-void Supervisor::record_usage() {
+std::string Supervisor::usage_json() {
   Usage u = limits_ ? limits_->usage() : Usage{};
   if (!u.peak_memory) u.peak_memory = int64_t{init_usage_.ru_maxrss} * 1024;  // largest process
   if (!u.cpu_seconds) {
@@ -187,7 +187,7 @@ void Supervisor::record_usage() {
   JsonWriter w;
   w.begin_object().field("peak_memory", *u.peak_memory).field("cpu_seconds", *u.cpu_seconds);
   w.end_object();
-  (void)store_.set_runtime_value(cfg_.id, "usage", w.take());
+  return w.take();
 }
 
 // Detached: report readiness to the creating CLI, then wait for its ack. If the CLI dies first
@@ -576,11 +576,10 @@ void Supervisor::finish() {
   }
   procs_.clear();
   if (net_) net_->stop();  // the ports close and pasta is gone before anyone hears of the end
-  record_usage();
+  std::string usage = usage_json();
   sandbox_.layer.reset();
   if (limits_) limits_->remove();
-  trace_mark("sup: usage recorded");
-  (void)store_.mark_ended(cfg_.id, end_rc_, end_reason_name(end_reason_));
+  (void)store_.mark_ended(cfg_.id, end_rc_, end_reason_name(end_reason_), usage);
   trace_mark("sup: marked ended");
   std::vector<std::string> done = {kRepExited, std::to_string(end_rc_),
                                    end_reason_name(end_reason_)};

@@ -310,11 +310,21 @@ Status Store::mark_running(const std::string& id, int64_t supervisor_pid) {
 }
 
 Result<bool> Store::mark_ended(const std::string& id, std::optional<int> returncode,
-                               const std::string& reason) {
-  return impl_->end_row(
-      "UPDATE sandboxes SET state = 'ended', ended_at = ?, returncode = ?, end_reason = ?"
-      " WHERE id = ? AND state != 'ended'",
-      id, returncode, reason, [&] { return impl_->require_sandbox(id); });
+                               const std::string& reason, const std::string& usage_json) {
+  Db& db = *impl_->db;
+  bool changed = false;
+  SBX_TRY(db.write_txn([&]() -> Status {
+    SBX_TRY(db.run("UPDATE sandboxes SET state = 'ended', ended_at = ?, returncode = ?,"
+                   " end_reason = ? WHERE id = ? AND state != 'ended'",
+                   now_seconds(), returncode, null_if_empty(reason), id));
+    changed = db.changes() > 0;
+    if (!changed) return impl_->require_sandbox(id);
+    if (usage_json.empty()) return {};
+    return db.run("UPDATE sandboxes SET runtime_json = json_set(runtime_json, '$.usage', json(?))"
+                  " WHERE id = ?",
+                  usage_json, id);
+  }));
+  return changed;
 }
 
 Result<SandboxRow> Store::get_sandbox(const std::string& id) {

@@ -89,8 +89,9 @@ class Store {
   Status insert_sandbox(const SandboxRow& row);  // tags in row.tags are inserted too
   Status mark_running(const std::string& id, int64_t supervisor_pid);
   // Sets state=ended with the given outcome unless already ended; returns whether it changed.
+  // A usage_json object becomes runtime_json's "usage", in the same transaction.
   Result<bool> mark_ended(const std::string& id, std::optional<int> returncode,
-                          const std::string& reason);
+                          const std::string& reason, const std::string& usage_json = {});
   Result<SandboxRow> get_sandbox(const std::string& id);  // kNotFound
   // The creating/running sandbox with this name in the app, else the most recent ended one.
   Result<SandboxRow> find_sandbox(const std::string& app_name, const std::string& name);
