@@ -93,6 +93,12 @@ class Engine {
   // Runs argv in a live sandbox with the same isolation as its entrypoint. Waits for the return
   // code unless spec.detach.
   Result<ExecOutcome> exec(const Ref& sandbox, const ExecSpec& spec, const Stdio& stdio);
+  // exec by sandbox id, straight to its supervisor's socket without opening the store: the
+  // common case of a caller exec'ing into its sandbox again and again. nullopt when it cannot
+  // be done that way (a name, secrets to resolve, no supervisor listening): then open the
+  // engine and call exec(), which also gives the precise error.
+  static std::optional<Result<ExecOutcome>> exec_direct(const Ref& sandbox, const ExecSpec& spec,
+                                                        const Stdio& stdio);
 
   Status terminate(const Ref& sandbox);
   // The return code of a sandbox's entrypoint (or of the sandbox's end) or of a process (pr-…).

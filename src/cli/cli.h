@@ -5,6 +5,7 @@
 
 #include <CLI/CLI.hpp>
 #include <functional>
+#include <optional>
 #include <memory>
 #include <string>
 #include <utility>
@@ -21,7 +22,12 @@ inline constexpr int kExitRunnerFailure = 125;
 inline constexpr const char* kDefaultApp = "default";
 
 // A verb's work once its arguments parsed: it runs against the engine and returns the exit code.
-using Action = std::function<Result<int>(Engine&)>;
+// A shortcut, when a verb has one, is tried first: the same work without opening the engine
+// (and so the store), or nullopt when it cannot be done that way.
+struct Action {
+  std::function<Result<int>(Engine&)> run;
+  std::function<std::optional<Result<int>>()> shortcut;
+};
 
 // Adds the verb `name` under parent, with a fresh Flags for its options; when it is the verb
 // chosen, it leaves run(engine, flags) in action for main to call.
@@ -32,7 +38,22 @@ std::pair<CLI::App*, Flags*> add_verb(CLI::App& parent, const std::string& name,
   auto flags = std::make_shared<Flags>();
   CLI::App* cmd = parent.add_subcommand(name, help);
   cmd->callback([&action, flags, run] {
-    action = [flags, run](Engine& engine) { return run(engine, *flags); };
+    action.run = [flags, run](Engine& engine) { return run(engine, *flags); };
+  });
+  return {cmd, flags.get()};
+}
+
+// add_verb for a verb with a shortcut (see Action).
+template <typename Flags>
+std::pair<CLI::App*, Flags*> add_verb(CLI::App& parent, const std::string& name,
+                                      const std::string& help, Action& action,
+                                      Result<int> (*run)(Engine&, const Flags&),
+                                      std::optional<Result<int>> (*shortcut)(const Flags&)) {
+  auto flags = std::make_shared<Flags>();
+  CLI::App* cmd = parent.add_subcommand(name, help);
+  cmd->callback([&action, flags, run, shortcut] {
+    action.run = [flags, run](Engine& engine) { return run(engine, *flags); };
+    action.shortcut = [flags, shortcut] { return shortcut(*flags); };
   });
   return {cmd, flags.get()};
 }

@@ -36,15 +36,29 @@ Result<ExecSpec> exec_spec(const ExecFlags& f) {
   return spec;
 }
 
-Result<int> exec(Engine& engine, const ExecFlags& f) {
-  SBX_ASSIGN_OR_RETURN(ExecSpec spec, exec_spec(f));
-  SBX_ASSIGN_OR_RETURN(ExecOutcome outcome, engine.exec(f.sandbox.ref(), spec, Stdio{}));
+Result<int> report(const ExecSpec& spec, const ExecOutcome& outcome, bool json) {
   if (spec.detach) {
-    SBX_TRY(print_id(outcome.process_id, f.json));
+    SBX_TRY(print_id(outcome.process_id, json));
     return 0;
   }
   if (!outcome.returncode) return internal("the process ended without a return code");
   return *outcome.returncode;
+}
+
+Result<int> exec(Engine& engine, const ExecFlags& f) {
+  SBX_ASSIGN_OR_RETURN(ExecSpec spec, exec_spec(f));
+  SBX_ASSIGN_OR_RETURN(ExecOutcome outcome, engine.exec(f.sandbox.ref(), spec, Stdio{}));
+  return report(spec, outcome, f.json);
+}
+
+// Straight to the supervisor when SANDBOX is an id (Engine::exec_direct).
+std::optional<Result<int>> exec_shortcut(const ExecFlags& f) {
+  Result<ExecSpec> spec = exec_spec(f);
+  if (!spec.ok()) return Result<int>(std::move(spec).error());
+  std::optional<Result<ExecOutcome>> outcome = Engine::exec_direct(f.sandbox.ref(), *spec, Stdio{});
+  if (!outcome) return std::nullopt;
+  if (!outcome->ok()) return Result<int>(std::move(*outcome).error());
+  return report(*spec, **outcome, f.json);
 }
 
 }  // namespace
@@ -52,7 +66,7 @@ Result<int> exec(Engine& engine, const ExecFlags& f) {
 void add_exec_verb(CLI::App& sbx, Action& action) {
   auto [cmd, f] =
       add_verb(sbx, "exec", "Run a command in a running sandbox and exit with its return code",
-               action, exec);
+               action, exec, exec_shortcut);
   cmd->add_option("-w,--workdir", f->workdir,
                   "The working directory, absolute (default: the sandbox's)")
       ->type_name("PATH");

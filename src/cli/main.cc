@@ -101,21 +101,27 @@ int parse_failure(CLI::App& sbx, const CLI::ParseError& e) {
   return kExitRunnerFailure;
 }
 
+// The verb's exit code; a failure of sbx itself is printed and exits 125.
+int exit_code(Result<int> code) {
+  if (code.ok()) return *code;
+  print_error(code.error().to_string());
+  return kExitRunnerFailure;
+}
+
 int run_action(const Action& action) {
   trace_mark("cli: parsed");
+  if (action.shortcut) {
+    if (std::optional<Result<int>> done = action.shortcut()) return exit_code(std::move(*done));
+  }
   auto engine = Engine::open();
   trace_mark("cli: engine open");
   if (!engine.ok()) {
     print_error(engine.error().to_string());
     return kExitRunnerFailure;
   }
-  Result<int> code = action(**engine);
+  Result<int> code = action.run(**engine);
   trace_mark("cli: verb done");
-  if (!code.ok()) {
-    print_error(code.error().to_string());
-    return kExitRunnerFailure;
-  }
-  return *code;
+  return exit_code(std::move(code));
 }
 
 }  // namespace

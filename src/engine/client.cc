@@ -109,16 +109,11 @@ Result<SandboxRow> await_end(Store& store, const std::string& home, const Sandbo
   return refresh_sandbox(store, home, std::move(now));
 }
 
-}  // namespace
-
-Result<ExecOutcome> Engine::exec(const Ref& sandbox, const ExecSpec& spec, const Stdio& stdio) {
-  SBX_TRY(validate_exec_spec(spec));
-  SBX_ASSIGN_OR_RETURN(SandboxRow row, resolve_sandbox(*store_, home_, sandbox));
-  SBX_ASSIGN_OR_RETURN(EnvList secrets, resolve_secrets(*store_, spec.secrets));
-  EnvList env = merge_env(spec.env, secrets);
+// The exec itself, over sock to the supervisor of row's sandbox.
+Result<ExecOutcome> exec_over(const UniqueFd& sock, const SandboxRow& row, const ExecSpec& spec,
+                              EnvList env, const Stdio& stdio) {
   if (getenv("TERM") != nullptr && isatty(stdio.out) && !spec.detach)
     env = merge_env({{"TERM", getenv("TERM")}}, env);
-  SBX_ASSIGN_OR_RETURN(UniqueFd sock, connect_to(home_, row));
   SBX_ASSIGN_OR_RETURN(ExecStreams streams, exec_streams(stdio, spec.detach));
   std::vector<int> fds;
   if (!spec.detach) fds.assign(streams.fds, streams.fds + 3);
@@ -146,6 +141,33 @@ Result<ExecOutcome> Engine::exec(const Ref& sandbox, const ExecSpec& spec, const
   if (!rc.ok()) return std::move(rc).error();
   out.returncode = rc.value();
   return out;
+}
+
+}  // namespace
+
+Result<ExecOutcome> Engine::exec(const Ref& sandbox, const ExecSpec& spec, const Stdio& stdio) {
+  SBX_TRY(validate_exec_spec(spec));
+  SBX_ASSIGN_OR_RETURN(SandboxRow row, resolve_sandbox(*store_, home_, sandbox));
+  SBX_ASSIGN_OR_RETURN(EnvList secrets, resolve_secrets(*store_, spec.secrets));
+  SBX_ASSIGN_OR_RETURN(UniqueFd sock, connect_to(home_, row));
+  return exec_over(sock, row, spec, merge_env(spec.env, secrets), stdio);
+}
+
+// The socket exists only while the supervisor serves the sandbox (finish() removes it, and a
+// dead supervisor's socket refuses connections), so a connection is as good as the store's
+// "running" after its liveness check.
+std::optional<Result<ExecOutcome>> Engine::exec_direct(const Ref& sandbox, const ExecSpec& spec,
+                                                       const Stdio& stdio) {
+  if (!is_id(sandbox.ref, "sb") || !spec.secrets.empty()) return std::nullopt;
+  if (!validate_exec_spec(spec).ok()) return std::nullopt;
+  Result<std::string> home = resolve_home();
+  if (!home.ok()) return std::nullopt;
+  Result<UniqueFd> sock = connect_unix(sandbox_layout(*home, sandbox.ref).socket());
+  if (!sock.ok()) return std::nullopt;
+  SandboxRow row;
+  row.id = sandbox.ref;
+  row.state = "running";
+  return exec_over(*sock, row, spec, spec.env, stdio);
 }
 
 Status Engine::terminate(const Ref& sandbox) {
