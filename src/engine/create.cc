@@ -2,6 +2,7 @@
 // runs) and `run` (the caller's own process supervises a one-shot sandbox). Both prepare
 // everything that can fail before anything is recorded, so bad input changes nothing.
 #include <fcntl.h>
+#include <sched.h>
 #include <sys/file.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
@@ -164,11 +165,10 @@ void close_all_except(std::vector<int> keep) {
   close_range(from, ~0U, 0);
 }
 
-// The detached supervisor process: a grandchild of the CLI in its own session, with no
-// terminal and none of the caller's descriptors. Never returns.
+// The detached supervisor process: a grandchild of the CLI in a session of its own that it
+// does not lead (so it can never gain a controlling terminal), with none of the caller's
+// descriptors. Never returns.
 [[noreturn]] void become_supervisor(Prepared& p, int ready_fd, int ack_fd) {
-  setsid();
-  if (fork() != 0) _exit(0);  // the session leader exits: we can never regain a terminal
   prctl(PR_SET_NAME, "sbx-supervisor");
   set_process_title(("sbx-supervisor " + p.cfg.id).c_str());
   int null = open("/dev/null", O_RDWR);
@@ -184,6 +184,29 @@ void close_all_except(std::vector<int> keep) {
                     std::string("ERR ") + error_kind_name(e.kind()) + "\t" + e.to_string() + "\n");
   }
   _exit(rc.ok() ? 0 : 1);
+}
+
+struct SupervisorStart {
+  Prepared* p;
+  int ready_fd, ack_fd;
+};
+
+// The supervisor's parent, which exits at once so that the caller never has to reap the
+// supervisor. It runs vfork-style, in the caller's memory and on a stack of its own, while
+// the caller waits: only its fork() copies the caller's memory, once, for the supervisor.
+int supervisor_parent(void* arg) {
+  const auto* s = static_cast<const SupervisorStart*>(arg);
+  setsid();
+  pid_t pid = fork();
+  if (pid == 0) become_supervisor(*s->p, s->ready_fd, s->ack_fd);
+  _exit(pid < 0 ? 1 : 0);
+}
+
+// Starts the supervisor; returns its parent's pid (reap it) or -1 with errno.
+pid_t start_supervisor(SupervisorStart& start) {
+  constexpr size_t kStackBytes = 64 * 1024;  // setsid and glibc's fork()
+  alignas(16) char stack[kStackBytes];
+  return clone(supervisor_parent, stack + kStackBytes, CLONE_VM | CLONE_VFORK | SIGCHLD, &start);
 }
 
 // Reads the supervisor's verdict: empty on success, else its error.
@@ -225,15 +248,17 @@ Result<std::string> Engine::create(const SandboxSpec& spec,
   // SQLite keeps per-process lock state that a forked child would inherit and corrupt: no
   // connection may be open across fork(). Ours is reopened once the supervisor is off.
   store_.reset();
-  pid_t pid = fork();
-  if (pid == 0) become_supervisor(p, ready.write.get(), ack.read.get());
+  SupervisorStart start{&p, ready.write.get(), ack.read.get()};
+  pid_t pid = start_supervisor(start);
   int fork_err = errno;
+  int status = 0;
+  if (pid > 0) waitpid(pid, &status, 0);
   SBX_ASSIGN_OR_RETURN(store_, Store::open(store_path(home_)));
-  if (pid < 0) {
+  if (pid < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
     forget(*store_, p);
-    return sys_error("fork", fork_err);
+    return pid < 0 ? sys_error("start the supervisor", fork_err)
+                   : internal("cannot start the sandbox's supervisor (fork failed)");
   }
-  waitpid(pid, nullptr, 0);
   ready.write.reset();
   ack.read.reset();
   p.lock.reset();  // the supervisor holds it now

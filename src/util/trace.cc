@@ -2,6 +2,7 @@
 // pid 1 and a vfork child included, without allocating.
 #include "util/trace.h"
 
+#include <fcntl.h>
 #include <stdlib.h>
 #include <time.h>
 #include <unistd.h>
@@ -11,6 +12,7 @@ namespace sbx {
 namespace {
 
 bool g_tracing = false;
+const char* g_trace_file = nullptr;  // SBX_TRACE=/path: marks are appended there, not to stderr
 
 // Writes v in decimal backwards ending at end; returns the first digit.
 char* put_decimal(char* end, unsigned long long v) {
@@ -26,6 +28,7 @@ char* put_decimal(char* end, unsigned long long v) {
 void trace_init() {
   const char* v = getenv("SBX_TRACE");
   g_tracing = v != nullptr && *v != '\0';
+  if (g_tracing && *v == '/') g_trace_file = v;
 }
 
 void trace_mark(const char* name) {
@@ -45,7 +48,13 @@ void trace_mark(const char* name) {
   *q++ = ' ';
   for (const char* n = name; *n != '\0' && q < line + sizeof line - 1; ++n) *q++ = *n;
   *q++ = '\n';
-  (void)!write(2, p, static_cast<size_t>(q - p));
+  // A file is opened per mark: detached supervisors close every inherited descriptor.
+  int fd = g_trace_file != nullptr
+               ? open(g_trace_file, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600)
+               : 2;
+  if (fd < 0) return;
+  (void)!write(fd, p, static_cast<size_t>(q - p));
+  if (fd != 2) close(fd);
 }
 
 }  // namespace sbx

@@ -1,7 +1,9 @@
 // Phase marks for profiling: with SBX_TRACE set in the environment, each mark writes one line
 // "sbx-trace PID MICROSECONDS NAME" (CLOCK_MONOTONIC) to stderr, so the lines of the CLI, the
 // supervisor and pid 1 of one command merge into one timeline (sort -k3 -n). Without it a mark
-// is one load and branch. Never used for anything but reading where the time goes.
+// is one load and branch. SBX_TRACE=/abs/path appends the lines to that file instead, which
+// also catches detached supervisors (their stderr is /dev/null); marks made inside a sandbox
+// after its pivot_root cannot reach the file and are lost. Only for reading where time goes.
 #pragma once
 
 namespace sbx {
