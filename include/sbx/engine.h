@@ -101,6 +101,9 @@ class Engine {
                                                         const Stdio& stdio);
 
   Status terminate(const Ref& sandbox);
+  // terminate by sandbox id, straight to its supervisor (as exec_direct); nullopt when that
+  // cannot be done: then open the engine and call terminate().
+  static std::optional<Status> terminate_direct(const Ref& sandbox);
   // The return code of a sandbox's entrypoint (or of the sandbox's end) or of a process (pr-…).
   Result<int> wait(const Ref& target);
   Result<std::optional<int>> poll(const Ref& target);

@@ -170,6 +170,21 @@ std::optional<Result<ExecOutcome>> Engine::exec_direct(const Ref& sandbox, const
   return exec_over(*sock, row, spec, spec.env, stdio);
 }
 
+// The supervisor answers a terminate once the sandbox's end is recorded; waiting for its
+// lock then means it has also cleaned up and exited.
+std::optional<Status> Engine::terminate_direct(const Ref& sandbox) {
+  if (!is_id(sandbox.ref, "sb")) return std::nullopt;
+  Result<std::string> home = resolve_home();
+  if (!home.ok()) return std::nullopt;
+  SandboxLayout layout = sandbox_layout(*home, sandbox.ref);
+  Result<UniqueFd> sock = connect_unix(layout.socket());
+  if (!sock.ok() || !send_message(sock->get(), {kReqTerminate}).ok()) return std::nullopt;
+  Result<std::optional<Message>> reply = next_reply(sock->get());
+  if (!reply.ok() || !*reply || (*reply)->verb() != kRepExited) return std::nullopt;
+  wait_supervisor_gone(layout);
+  return Status();
+}
+
 Status Engine::terminate(const Ref& sandbox) {
   SBX_ASSIGN_OR_RETURN(SandboxRow row, resolve_sandbox(*store_, home_, sandbox));
   if (row.state == "ended") return {};
