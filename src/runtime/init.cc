@@ -178,6 +178,7 @@ class Init {
   std::map<pid_t, uint64_t> running_;  // pid -> seq
   std::map<uint64_t, pid_t> by_seq_;
   std::set<pid_t> unkept_;  // started without a keeper: signals go to them directly
+  std::map<pid_t, Keeper> keepers_;  // by the keeper's pid, until reaped (its stack is ours)
 };
 
 void Init::spawn(const SpawnRequest& req, const Message& m) {
@@ -203,27 +204,21 @@ void Init::spawn(const SpawnRequest& req, const Message& m) {
     report({"started", std::to_string(req.seq), std::to_string(pid)});
     return;
   }
-  pid_t pid = fork();
-  if (pid == 0) {
-    // The keeper (keeper.cc) between us and the process: a kill then reaches all it started.
-    prctl(PR_SET_CHILD_SUBREAPER, 1);
-    sigset_t keeper_set;
-    keeper_signals(&keeper_set);
-    sigprocmask(SIG_BLOCK, &keeper_set, nullptr);
-    ChildArgs args{&req, argv.data(), envp.data(), fds, &plan_};
-    pid_t child = spawn_child(args);
-    if (child < 0) {
-      std::string text = std::string("sbx: cannot start a process: ") + strerror(errno) + "\n";
-      (void)!write(fds[2], text.data(), text.size());
-      _exit(126);
+  // The keeper (keeper.cc) between us and the process: a kill then reaches all it started.
+  ChildArgs args{&req, argv.data(), envp.data(), fds, &plan_};
+  KeeperLaunch launch{[](void* a) { return spawn_child(*static_cast<ChildArgs*>(a)); }, &args};
+  Keeper keeper = start_keeper(launch);
+  if (keeper.pid < 0 || keeper.process < 0) {
+    int err = keeper.pid < 0 ? errno : keeper.error;
+    std::string text = std::string("sbx: cannot start a process: ") + strerror(err) + "\n";
+    (void)!write(fds[2], text.data(), text.size());
+    if (keeper.pid < 0) {
+      report({"exited", std::to_string(req.seq), std::to_string(W_EXITCODE(126, 0))});
+      return;
     }
-    close_range(3, ~0U, 0);  // the process's streams and our control socket stay with them
-    keep(child);
   }
-  if (pid < 0) {
-    report({"exited", std::to_string(req.seq), std::to_string(W_EXITCODE(126, 0))});
-    return;
-  }
+  pid_t pid = keeper.pid;
+  keepers_[pid] = keeper;
   running_[pid] = req.seq;
   by_seq_[req.seq] = pid;
   report({"started", std::to_string(req.seq), std::to_string(pid)});
@@ -256,6 +251,10 @@ void Init::reap() {
     uint64_t seq = it->second;
     running_.erase(it);
     unkept_.erase(pid);
+    if (auto k = keepers_.find(pid); k != keepers_.end()) {
+      release_keeper(k->second);
+      keepers_.erase(k);
+    }
     by_seq_.erase(seq);
     report({"exited", std::to_string(seq), std::to_string(status)});
   }

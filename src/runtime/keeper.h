@@ -10,10 +10,26 @@ namespace sbx {
 // Sent by pid 1 to a keeper: SIGKILL the process and all its descendants, then exit.
 inline constexpr int kKillTree = SIGUSR2;
 
-// The signals a keeper waits for; block them before forking the process (which unblocks all).
-void keeper_signals(sigset_t* set);
+// A keeper being started: start_process runs in the keeper and returns the pid of the process
+// it started (a child of the keeper), or -1 with errno.
+struct KeeperLaunch {
+  pid_t (*start_process)(void* arg);
+  void* arg;
+};
 
-// The keeper's life once it forked `child`: never returns.
-[[noreturn]] void keep(pid_t child);
+// A started keeper: its pid, the process's pid (or -1 and the errno of its start), and the
+// stack pid 1 frees with release_keeper() once it has reaped the keeper.
+struct Keeper {
+  pid_t pid = -1;
+  pid_t process = -1;
+  int error = 0;
+  void* stack = nullptr;
+};
+
+// Starts a keeper in pid 1's own memory (clone with CLONE_VM: nothing copied, no copy-on-write
+// faults afterwards) and returns once it has started the process, so that everything
+// launch.arg points to may be freed. keeper.pid is -1 (and errno set) when no keeper started.
+Keeper start_keeper(const KeeperLaunch& launch);
+void release_keeper(Keeper& keeper);
 
 }  // namespace sbx
