@@ -9,6 +9,7 @@
 #include "cli/parse.h"
 
 using namespace sbx::cli;
+using sbx::is_env_key;
 
 namespace {
 
