@@ -176,7 +176,9 @@ void close_all_except(std::vector<int> keep) {
   close_all_except({p.lock.get(), ready_fd, ack_fd});
   p.cfg.ready_fd = ready_fd;
   p.cfg.ack_fd = ack_fd;
+  trace_mark("sup: forked");
   auto store = Store::open(store_path(p.cfg.home));
+  trace_mark("sup: store open");
   Result<int> rc = store.ok() ? supervise(p.cfg, **store) : Result<int>(store.error());
   if (!rc.ok() && p.cfg.ready_fd >= 0) {
     const Error& e = rc.error();
@@ -242,7 +244,9 @@ std::string limits_backend_for(const ResourceLimits& limits) {
 Result<std::string> Engine::create(const SandboxSpec& spec,
                                    const std::function<Status(const std::string&)>& on_ready) {
   SBX_ASSIGN_OR_RETURN(Prepared p, prepare(*store_, home_, spec, false, nullptr));
+  trace_mark("create: prepared");
   SBX_TRY(record(*store_, p));
+  trace_mark("create: recorded");
   SBX_ASSIGN_OR_RETURN(Pipe ready, make_pipe());
   SBX_ASSIGN_OR_RETURN(Pipe ack, make_pipe());
   // SQLite keeps per-process lock state that a forked child would inherit and corrupt: no

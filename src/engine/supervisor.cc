@@ -129,6 +129,7 @@ class Supervisor {
 
 Status Supervisor::start() {
   SBX_TRY(set_up_limits());
+  trace_mark("sup: limits");
   SBX_ASSIGN_OR_RETURN(sandbox_, start_sandbox(cfg_.plan, limits_.get()));
   if (limits_ && limits_->oom_fd() >= 0)
     loop_.watch(limits_->oom_fd(), [this](int) {

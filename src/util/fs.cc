@@ -16,6 +16,15 @@ namespace sbx {
 
 Status make_dirs(const std::string& path, mode_t mode) {
   if (path.empty()) return invalid("empty directory path");
+  // Usually only the last component is missing, or none: one mkdir then, not one per level.
+  if (mkdir(path.c_str(), mode) == 0) {
+    if (chmod(path.c_str(), mode) != 0) return sys_error("chmod " + path);
+    return {};
+  }
+  if (errno == EEXIST) {
+    if (is_directory(path)) return {};
+    return Error(ErrorKind::kInvalidArgument, path + " exists and is not a directory");
+  }
   for (size_t pos = 1; pos != std::string::npos;) {
     pos = path.find('/', pos + 1);
     std::string part = path.substr(0, pos);
