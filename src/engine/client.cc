@@ -109,9 +109,10 @@ Result<SandboxRow> await_end(Store& store, const std::string& home, const Sandbo
   return refresh_sandbox(store, home, std::move(now));
 }
 
-// The exec itself, over sock to the supervisor of row's sandbox.
+// The exec itself, over sock to the supervisor of row's sandbox. *hung_up says whether the
+// supervisor closed the connection without taking the process (it was ending).
 Result<ExecOutcome> exec_over(const UniqueFd& sock, const SandboxRow& row, const ExecSpec& spec,
-                              EnvList env, const Stdio& stdio) {
+                              EnvList env, const Stdio& stdio, bool* hung_up) {
   if (getenv("TERM") != nullptr && isatty(stdio.out) && !spec.detach)
     env = merge_env({{"TERM", getenv("TERM")}}, env);
   SBX_ASSIGN_OR_RETURN(ExecStreams streams, exec_streams(stdio, spec.detach));
@@ -119,6 +120,7 @@ Result<ExecOutcome> exec_over(const UniqueFd& sock, const SandboxRow& row, const
   if (!spec.detach) fds.assign(streams.fds, streams.fds + 3);
   SBX_TRY(send_message(sock.get(), exec_request(spec, env), fds));
   SBX_ASSIGN_OR_RETURN(auto started, next_reply(sock.get()));
+  *hung_up = !started;
   if (!started) return not_running(row);
   if (started->verb() == kRepError) return reply_error(*started);
   ExecOutcome out{started->at(1), std::nullopt};
@@ -150,7 +152,8 @@ Result<ExecOutcome> Engine::exec(const Ref& sandbox, const ExecSpec& spec, const
   SBX_ASSIGN_OR_RETURN(SandboxRow row, resolve_sandbox(*store_, home_, sandbox));
   SBX_ASSIGN_OR_RETURN(EnvList secrets, resolve_secrets(*store_, spec.secrets));
   SBX_ASSIGN_OR_RETURN(UniqueFd sock, connect_to(home_, row));
-  return exec_over(sock, row, spec, merge_env(spec.env, secrets), stdio);
+  bool hung_up = false;
+  return exec_over(sock, row, spec, merge_env(spec.env, secrets), stdio, &hung_up);
 }
 
 // The socket exists only while the supervisor serves the sandbox (finish() removes it, and a
@@ -167,11 +170,15 @@ std::optional<Result<ExecOutcome>> Engine::exec_direct(const Ref& sandbox, const
   SandboxRow row;
   row.id = sandbox.ref;
   row.state = "running";
-  return exec_over(*sock, row, spec, spec.env, stdio);
+  bool hung_up = false;
+  Result<ExecOutcome> out = exec_over(*sock, row, spec, spec.env, stdio, &hung_up);
+  if (hung_up) return std::nullopt;  // the sandbox was ending: the store has the last word
+  return out;
 }
 
-// The supervisor answers a terminate once the sandbox's end is recorded; waiting for its
-// lock then means it has also cleaned up and exited.
+// The supervisor answers a terminate once pid 1 is reaped (so nothing of the sandbox runs),
+// its network and limits are gone and its end is recorded; only removing the sandbox's
+// writable layer from disk is left to it, and nobody has to wait for that.
 std::optional<Status> Engine::terminate_direct(const Ref& sandbox) {
   if (!is_id(sandbox.ref, "sb")) return std::nullopt;
   Result<std::string> home = resolve_home();
@@ -181,7 +188,6 @@ std::optional<Status> Engine::terminate_direct(const Ref& sandbox) {
   if (!sock.ok() || !send_message(sock->get(), {kReqTerminate}).ok()) return std::nullopt;
   Result<std::optional<Message>> reply = next_reply(sock->get());
   if (!reply.ok() || !*reply || (*reply)->verb() != kRepExited) return std::nullopt;
-  wait_supervisor_gone(layout);
   return Status();
 }
 

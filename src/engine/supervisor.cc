@@ -577,6 +577,7 @@ void Supervisor::finish() {
   }
   procs_.clear();
   if (net_) net_->stop();  // the ports close and pasta is gone before anyone hears of the end
+  unlink(layout_.socket().c_str());  // no new clients from here on: exec_direct then asks the store
   std::string usage = usage_json();
   sandbox_.layer.reset();
   if (limits_) limits_->remove();
@@ -586,7 +587,6 @@ void Supervisor::finish() {
                                    end_reason_name(end_reason_)};
   for (uint64_t w : sandbox_waiters_) reply(w, done);
   if (stdin_pump_ != 0) loop_.cancel(stdin_pump_);
-  unlink(layout_.socket().c_str());
   (void)remove_tree(layout_.upper());
   (void)remove_tree(layout_.work());
   trace_mark("sup: removed upper");
