@@ -177,9 +177,7 @@ void close_all_except(std::vector<int> keep) {
   p.cfg.ready_fd = ready_fd;
   p.cfg.ack_fd = ack_fd;
   trace_mark("sup: forked");
-  auto store = Store::open(store_path(p.cfg.home));
-  trace_mark("sup: store open");
-  Result<int> rc = store.ok() ? supervise(p.cfg, **store) : Result<int>(store.error());
+  Result<int> rc = supervise(p.cfg, nullptr);
   if (!rc.ok() && p.cfg.ready_fd >= 0) {
     const Error& e = rc.error();
     (void)write_all(ready_fd,
@@ -211,23 +209,14 @@ pid_t start_supervisor(SupervisorStart& start) {
   return clone(supervisor_parent, stack + kStackBytes, CLONE_VM | CLONE_VFORK | SIGCHLD, &start);
 }
 
-// Reads the supervisor's verdict: empty on success, else its error.
-Status read_verdict(int fd) {
+// Reads the supervisor's verdict (parse_verdict) to its end.
+Result<Verdict> read_verdict(int fd) {
   std::string text;
   char buf[4096];
   ssize_t n;
   while ((n = read(fd, buf, sizeof buf)) > 0 || (n < 0 && errno == EINTR))
     if (n > 0) text.append(buf, static_cast<size_t>(n));
-  if (text.rfind("OK", 0) == 0) return {};
-  if (text.rfind("ERR ", 0) != 0) return internal("the sandbox's supervisor died while starting");
-  size_t tab = text.find('\t');
-  std::string kind = text.substr(4, tab - 4);
-  std::string message = text.substr(tab + 1);
-  while (!message.empty() && message.back() == '\n') message.pop_back();
-  for (ErrorKind k : {ErrorKind::kInvalidArgument, ErrorKind::kNotFound, ErrorKind::kPermission,
-                      ErrorKind::kUnsupported})
-    if (kind == error_kind_name(k)) return Error(k, message);
-  return internal(message);
+  return parse_verdict(text);
 }
 
 void forget(Store& store, const Prepared& p) {
@@ -266,10 +255,16 @@ Result<std::string> Engine::create(const SandboxSpec& spec,
   ready.write.reset();
   ack.read.reset();
   p.lock.reset();  // the supervisor holds it now
-  if (Status v = read_verdict(ready.read.get()); !v.ok()) {
+  Result<Verdict> verdict = read_verdict(ready.read.get());
+  if (!verdict.ok()) {
     forget(*store_, p);
-    return std::move(v).error().context("create sandbox");
+    return std::move(verdict).error().context("create sandbox");
   }
+  // The supervisor leaves this to us (supervise()). A sandbox whose entrypoint already ended
+  // is recorded as ended by now, which is no failure of create.
+  Status running = store_->mark_running(p.cfg.id, verdict->supervisor_pid, verdict->runtime_values);
+  if (!running.ok() && running.error().kind() != ErrorKind::kFailedPrecondition)
+    return std::move(running).error();
   SBX_TRY(on_ready(p.cfg.id));  // on failure, closing the ack pipe tears the sandbox down
   SBX_TRY(write_all(ack.write.get(), "A"));
   return p.cfg.id;
@@ -288,7 +283,7 @@ Result<int> run_one_shot(Store& store, const std::string& home, const SandboxSpe
   p.cfg.stdio = stdio;
   if (getenv("TERM") != nullptr && isatty(stdio.out))
     p.cfg.env = merge_env({{"TERM", getenv("TERM")}}, p.cfg.env);
-  Result<int> rc = supervise(p.cfg, store);
+  Result<int> rc = supervise(p.cfg, &store);
   if (!rc.ok()) {
     forget(store, p);
     return std::move(rc).error();

@@ -67,7 +67,7 @@ int returncode_for(EndReason r, int rc) {
 
 class Supervisor {
  public:
-  Supervisor(SupervisorConfig& cfg, Store& store, EventLoop& loop)
+  Supervisor(SupervisorConfig& cfg, Store* store, EventLoop& loop)
       : cfg_(cfg), store_(store), loop_(loop), layout_(sandbox_layout(cfg.home, cfg.id)) {}
 
   Status start();
@@ -86,7 +86,8 @@ class Supervisor {
   void on_accept();
   void on_client(uint64_t id);
   void on_signal();
-  void hand_over();
+  Status hand_over();
+  Status set_runtime(const std::string& key, const std::string& json);
   void handle_exec(uint64_t client, Message& m);
   void handle_wait(uint64_t client, const Message& m);
   void handle_layer(uint64_t client);
@@ -104,7 +105,9 @@ class Supervisor {
   void finish();
 
   SupervisorConfig& cfg_;
-  Store& store_;
+  Store* store_;                      // null until a detached supervisor has handed over
+  std::unique_ptr<Store> own_store_;  // a detached supervisor's connection
+  std::vector<std::pair<std::string, std::string>> early_values_;  // runtime values before it
   EventLoop& loop_;
   SandboxLayout layout_;
   SandboxProcess sandbox_;
@@ -156,8 +159,7 @@ Status Supervisor::start() {
   arm_idle_timer();
   trace_mark("sup: started");
   // A one-shot's row says "running" from the start: its supervisor is the caller (record()).
-  if (!cfg_.foreground) SBX_TRY(store_.mark_running(cfg_.id, getpid()));
-  if (!cfg_.foreground) hand_over();
+  if (!cfg_.foreground) SBX_TRY(hand_over());
   return {};
 }
 
@@ -166,7 +168,7 @@ Status Supervisor::set_up_limits() {
   SBX_ASSIGN_OR_RETURN(limits_, make_limits(cfg_.limits_kind, cfg_.id, cfg_.limits));
   if (!limits_) return {};
   std::string kind = std::string("\"") + limits_kind_name(limits_->kind()) + "\"";
-  return store_.set_runtime_value(cfg_.id, "limits_backend", kind);
+  return set_runtime("limits_backend", kind);
 }
 
 // The kernel's OOM notification (the process it killed may not have been reaped yet).
@@ -191,12 +193,25 @@ std::string Supervisor::usage_json() {
   return w.take();
 }
 
-// Detached: report readiness to the creating CLI, then wait for its ack. If the CLI dies first
-// (EOF), nobody learnt the id: the sandbox is torn down and recorded as lost.
-void Supervisor::hand_over() {
-  (void)write_all(cfg_.ready_fd, "OK\n");
+// A key of the row's runtime_json; before a detached supervisor has its store, the CLI
+// records it (with the row's "running").
+Status Supervisor::set_runtime(const std::string& key, const std::string& json) {
+  if (store_ != nullptr) return store_->set_runtime_value(cfg_.id, key, json);
+  early_values_.emplace_back(key, json);
+  return {};
+}
+
+// Detached: report readiness (and what the CLI records) to the creating CLI, open our own
+// store meanwhile, then wait for its ack. If the CLI dies first (EOF), nobody learnt the id:
+// the sandbox is torn down and recorded as lost.
+Status Supervisor::hand_over() {
+  std::string verdict = "OK " + std::to_string(getpid()) + "\n";
+  for (const auto& [key, json] : early_values_) verdict += key + " " + json + "\n";
+  (void)write_all(cfg_.ready_fd, verdict);
   close(cfg_.ready_fd);
   cfg_.ready_fd = -1;
+  SBX_ASSIGN_OR_RETURN(own_store_, Store::open(store_path(cfg_.home)));
+  store_ = own_store_.get();
   loop_.watch(cfg_.ack_fd, [this](int) {
     char c;
     ssize_t n = read(cfg_.ack_fd, &c, 1);
@@ -206,6 +221,7 @@ void Supervisor::hand_over() {
     cfg_.ack_fd = -1;
     return false;
   });
+  return {};
 }
 
 // Before the entrypoint: it starts with its network (and its tunnels recorded) in place.
@@ -213,7 +229,7 @@ Status Supervisor::start_network() {
   SBX_ASSIGN_OR_RETURN(
       net_, SandboxNetwork::start(cfg_.network, cfg_.ports, sandbox_, layout_.dir, loop_));
   if (!net_->has_tunnels()) return {};
-  return store_.set_runtime_value(cfg_.id, "tunnels", net_->tunnels_json());
+  return set_runtime("tunnels", net_->tunnels_json());
 }
 
 Status Supervisor::listen_control() {
@@ -357,7 +373,7 @@ void Supervisor::process_exited(uint64_t seq, int status) {
     begin_end(reason, rc);
     return;
   }
-  (void)store_.mark_process_ended(proc.id, rc, end_reason_name(reason));
+  (void)store_->mark_process_ended(proc.id, rc, end_reason_name(reason));
   ended_[proc.id] = {rc, reason};
   std::vector<std::string> done = {kRepExited, std::to_string(rc), end_reason_name(reason)};
   if (proc.client != 0) reply(proc.client, done);
@@ -448,7 +464,7 @@ void Supervisor::handle_exec(uint64_t client, Message& m) {
   trace_mark("sup: exec request");
   ProcessRow row{proc.id, cfg_.id, encode_strings(spec.argv), "running", now_seconds(), {}, {},
                  "",      detach};
-  if (Status s = store_.insert_process(row); !s.ok()) {
+  if (Status s = store_->insert_process(row); !s.ok()) {
     reply(client, {kRepError, error_kind_name(s.error().kind()), s.error().to_string()});
     return;
   }
@@ -459,7 +475,7 @@ void Supervisor::handle_exec(uint64_t client, Message& m) {
                                                      : Result<UniqueFd>(internal("procs dir"));
     auto err = out.ok() ? output_to_file(layout_.proc_err(pr)) : Result<UniqueFd>(internal(""));
     if (!out.ok() || !err.ok()) {
-      (void)store_.mark_process_ended(pr, 126, "exit");
+      (void)store_->mark_process_ended(pr, 126, "exit");
       reply(client, {kRepError, "internal", "cannot create output files for " + pr});
       return;
     }
@@ -469,7 +485,7 @@ void Supervisor::handle_exec(uint64_t client, Message& m) {
     clients_[client].exec_seq = seq;
   }
   if (seq == 0) {
-    (void)store_.mark_process_ended(pr, 126, "exit");
+    (void)store_->mark_process_ended(pr, 126, "exit");
     reply(client, {kRepError, "internal", "the sandbox did not take the process"});
     return;
   }
@@ -571,7 +587,7 @@ void Supervisor::finish() {
                            ? EndReason::kTerminated
                            : end_reason_;
     std::vector<std::string> done = {kRepExited, std::to_string(rc), end_reason_name(reason)};
-    (void)store_.mark_process_ended(proc.id, rc, end_reason_name(reason));
+    (void)store_->mark_process_ended(proc.id, rc, end_reason_name(reason));
     if (proc.client != 0) reply(proc.client, done);
     for (uint64_t w : proc.waiters) reply(w, done);
   }
@@ -581,7 +597,7 @@ void Supervisor::finish() {
   std::string usage = usage_json();
   sandbox_.layer.reset();
   if (limits_) limits_->remove();
-  (void)store_.mark_ended(cfg_.id, end_rc_, end_reason_name(end_reason_), usage);
+  (void)store_->mark_ended(cfg_.id, end_rc_, end_reason_name(end_reason_), usage);
   trace_mark("sup: marked ended");
   std::vector<std::string> done = {kRepExited, std::to_string(end_rc_),
                                    end_reason_name(end_reason_)};
@@ -601,7 +617,7 @@ Result<int> Supervisor::run() {
 
 }  // namespace
 
-Result<int> supervise(SupervisorConfig& cfg, Store& store) {
+Result<int> supervise(SupervisorConfig& cfg, Store* store) {
   SBX_ASSIGN_OR_RETURN(auto loop, EventLoop::create());
   Supervisor sup(cfg, store, *loop);
   SBX_TRY(sup.start());
@@ -609,6 +625,32 @@ Result<int> supervise(SupervisorConfig& cfg, Store& store) {
   // cache, the CLI's parsing) stays dirty in the heap for the sandbox's whole life otherwise.
   malloc_trim(0);
   return sup.run();
+}
+
+Result<Verdict> parse_verdict(const std::string& text) {
+  if (text.rfind("OK ", 0) == 0) {
+    Verdict v;
+    size_t end = text.find('\n');
+    v.supervisor_pid = std::atoll(text.substr(3, end - 3).c_str());
+    while (end != std::string::npos && end + 1 < text.size()) {
+      size_t start = end + 1;
+      end = text.find('\n', start);
+      std::string line = text.substr(start, end == std::string::npos ? end : end - start);
+      size_t space = line.find(' ');
+      if (space != std::string::npos) v.runtime_values.emplace_back(line.substr(0, space),
+                                                                   line.substr(space + 1));
+    }
+    if (v.supervisor_pid > 0) return v;
+  }
+  if (text.rfind("ERR ", 0) != 0) return internal("the sandbox's supervisor died while starting");
+  size_t tab = text.find('\t');
+  std::string kind = text.substr(4, tab - 4);
+  std::string message = text.substr(tab + 1);
+  while (!message.empty() && message.back() == '\n') message.pop_back();
+  for (ErrorKind k : {ErrorKind::kInvalidArgument, ErrorKind::kNotFound, ErrorKind::kPermission,
+                      ErrorKind::kUnsupported})
+    if (kind == error_kind_name(k)) return Error(k, message);
+  return internal(message);
 }
 
 }  // namespace sbx

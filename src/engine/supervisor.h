@@ -44,13 +44,24 @@ struct SupervisorConfig {
   LimitsKind limits_kind = LimitsKind::kNone;  // from detect_limits, chosen with the plan
   bool foreground = false;  // `sbx run`: the entrypoint uses `stdio`, signals are forwarded
   Stdio stdio;
-  int ready_fd = -1;  // detached: "OK\n" or "ERR message\n" for the creating CLI
+  int ready_fd = -1;  // detached: the verdict for the creating CLI (parse_verdict)
   int ack_fd = -1;    // detached: the CLI writes one byte once it printed the id; EOF first
                       // means it died, and the sandbox is torn down
 };
 
-// Runs the sandbox to its end and returns its return code. The store is the supervisor's own
-// connection (a detached supervisor opens a new one after fork()).
-Result<int> supervise(SupervisorConfig& cfg, Store& store);
+// Runs the sandbox to its end and returns its return code. store: the caller's connection, for
+// a one-shot whose row already says "running". A detached supervisor passes none: it opens its
+// own only once it has handed the sandbox over, so that opening it is not part of `create`'s
+// wait, and leaves marking the row running, with what it learnt meanwhile, to the CLI.
+Result<int> supervise(SupervisorConfig& cfg, Store* store);
+
+// What a detached supervisor tells the creating CLI on ready_fd: "OK <pid>\n" followed by one
+// "<key> <json>\n" line per runtime value to record (Store::mark_running), or
+// "ERR <kind>\t<message>\n".
+struct Verdict {
+  int64_t supervisor_pid = 0;
+  std::vector<std::pair<std::string, std::string>> runtime_values;
+};
+Result<Verdict> parse_verdict(const std::string& text);
 
 }  // namespace sbx

@@ -296,14 +296,21 @@ Status Store::insert_sandbox(const SandboxRow& row) {
   });
 }
 
-Status Store::mark_running(const std::string& id, int64_t supervisor_pid) {
+Status Store::mark_running(const std::string& id, int64_t supervisor_pid,
+                           const std::vector<std::pair<std::string, std::string>>& runtime_values) {
   Db& db = *impl_->db;
   return db.write_txn([&]() -> Status {
     SBX_TRY(
         db.run("UPDATE sandboxes SET state = 'running', supervisor_pid = ?"
                " WHERE id = ? AND state != 'ended'",
                supervisor_pid, id));
-    if (db.changes() > 0) return {};
+    if (db.changes() > 0) {
+      for (const auto& [key, json] : runtime_values)
+        SBX_TRY(db.run("UPDATE sandboxes SET runtime_json = json_set(runtime_json, '$.' || ?,"
+                       " json(?)) WHERE id = ?",
+                       key, json, id));
+      return {};
+    }
     SBX_TRY(impl_->require_sandbox(id));
     return precondition("sandbox '" + id + "' has already ended");
   });

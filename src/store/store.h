@@ -87,7 +87,10 @@ class Store {
   // Sandboxes. insert fails with kAlreadyExists when row.name is taken by a creating/running
   // sandbox of the same app (enforced by a partial unique index, so races cannot break it).
   Status insert_sandbox(const SandboxRow& row);  // tags in row.tags are inserted too
-  Status mark_running(const std::string& id, int64_t supervisor_pid);
+  // state=running with its supervisor's pid, and the given runtime_json keys (as
+  // set_runtime_value), in one transaction; kFailedPrecondition if it has already ended.
+  Status mark_running(const std::string& id, int64_t supervisor_pid,
+                      const std::vector<std::pair<std::string, std::string>>& runtime_values = {});
   // Sets state=ended with the given outcome unless already ended; returns whether it changed.
   // A usage_json object becomes runtime_json's "usage", in the same transaction.
   Result<bool> mark_ended(const std::string& id, std::optional<int> returncode,
