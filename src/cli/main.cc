@@ -111,7 +111,10 @@ int exit_code(Result<int> code) {
 int run_action(const Action& action) {
   trace_mark("cli: parsed");
   if (action.shortcut) {
-    if (std::optional<Result<int>> done = action.shortcut()) return exit_code(std::move(*done));
+    if (std::optional<Result<int>> done = action.shortcut()) {
+      trace_mark("cli: verb done");
+      return exit_code(std::move(*done));
+    }
   }
   auto engine = Engine::open();
   trace_mark("cli: engine open");

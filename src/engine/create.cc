@@ -255,7 +255,9 @@ Result<std::string> Engine::create(const SandboxSpec& spec,
   ready.write.reset();
   ack.read.reset();
   p.lock.reset();  // the supervisor holds it now
+  trace_mark("create: store reopened");
   Result<Verdict> verdict = read_verdict(ready.read.get());
+  trace_mark("create: verdict");
   if (!verdict.ok()) {
     forget(*store_, p);
     return std::move(verdict).error().context("create sandbox");
@@ -265,6 +267,7 @@ Result<std::string> Engine::create(const SandboxSpec& spec,
   Status running = store_->mark_running(p.cfg.id, verdict->supervisor_pid, verdict->runtime_values);
   if (!running.ok() && running.error().kind() != ErrorKind::kFailedPrecondition)
     return std::move(running).error();
+  trace_mark("create: marked running");
   SBX_TRY(on_ready(p.cfg.id));  // on failure, closing the ack pipe tears the sandbox down
   SBX_TRY(write_all(ack.write.get(), "A"));
   return p.cfg.id;
