@@ -5,8 +5,8 @@
 
 #include <CLI/CLI.hpp>
 #include <functional>
-#include <optional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>

@@ -19,8 +19,8 @@ Result<int> inspect_sandbox(Engine& engine, const TargetFlags& f) {
 }  // namespace
 
 void add_inspect_verb(CLI::App& sbx, Action& action) {
-  auto [cmd, f] =
-      add_verb(sbx, "inspect", "Print a sandbox and its processes as JSON", action, inspect_sandbox);
+  auto [cmd, f] = add_verb(sbx, "inspect", "Print a sandbox and its processes as JSON", action,
+                           inspect_sandbox);
   add_target(cmd, *f, "SANDBOX");
 }
 

@@ -46,7 +46,8 @@ Result<int64_t> parse_size(std::string_view flag, std::string_view text) {
   int shift = leading_number(text, &value, &unit) ? unit_shift(unit) : -1;
   double bytes = shift < 0 ? -1 : std::floor(value * std::ldexp(1.0, shift));
   if (shift < 0 || bytes < 1 || bytes > double(std::numeric_limits<int64_t>::max() / 2))
-    return invalid(std::string(flag) + " " + single_quoted(text) + " is not a size (use e.g. 512m, 2g)");
+    return invalid(std::string(flag) + " " + single_quoted(text) +
+                   " is not a size (use e.g. 512m, 2g)");
   return static_cast<int64_t>(bytes);
 }
 
@@ -63,7 +64,8 @@ Result<int64_t> parse_count(std::string_view flag, std::string_view text) {
   int64_t value = 0;
   auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (text.empty() || ec != std::errc() || p != text.data() + text.size() || value < 1)
-    return invalid(std::string(flag) + " " + single_quoted(text) + " is not a whole number above 0");
+    return invalid(std::string(flag) + " " + single_quoted(text) +
+                   " is not a whole number above 0");
   return value;
 }
 

@@ -27,15 +27,24 @@ struct VerbEntry {
   VerbAdder add;
 };
 constexpr VerbEntry kVerbs[] = {
-    {"create", add_create_verb},     {"run", add_run_verb},
-    {"exec", add_exec_verb},         {"logs", add_logs_verb},
-    {"wait", add_wait_verbs},        {"poll", add_wait_verbs},
-    {"terminate", add_terminate_verb}, {"ls", add_ls_verb},
-    {"inspect", add_inspect_verb},   {"tunnels", add_tunnels_verb},
-    {"tag", add_tag_verb},           {"app", add_app_verbs},
-    {"secret", add_secret_verbs},    {"policy", add_policy_verbs},
-    {"doctor", add_doctor_verb},     {"image", add_image_verbs},
-    {"diff", add_diff_verb},         {"snapshot", add_snapshot_verb},
+    {"create", add_create_verb},
+    {"run", add_run_verb},
+    {"exec", add_exec_verb},
+    {"logs", add_logs_verb},
+    {"wait", add_wait_verbs},
+    {"poll", add_wait_verbs},
+    {"terminate", add_terminate_verb},
+    {"ls", add_ls_verb},
+    {"inspect", add_inspect_verb},
+    {"tunnels", add_tunnels_verb},
+    {"tag", add_tag_verb},
+    {"app", add_app_verbs},
+    {"secret", add_secret_verbs},
+    {"policy", add_policy_verbs},
+    {"doctor", add_doctor_verb},
+    {"image", add_image_verbs},
+    {"diff", add_diff_verb},
+    {"snapshot", add_snapshot_verb},
     {"prepare-base", add_base_verb},
 };
 

@@ -21,9 +21,8 @@ std::optional<Result<int>> terminate_shortcut(const TargetFlags& f) {
 }  // namespace
 
 void add_terminate_verb(CLI::App& sbx, Action& action) {
-  auto [cmd, f] =
-      add_verb(sbx, "terminate", "Stop a sandbox and everything running in it", action, terminate,
-                         terminate_shortcut);
+  auto [cmd, f] = add_verb(sbx, "terminate", "Stop a sandbox and everything running in it", action,
+                           terminate, terminate_shortcut);
   add_target(cmd, *f, "SANDBOX");
 }
 

@@ -637,8 +637,8 @@ Result<Verdict> parse_verdict(const std::string& text) {
       end = text.find('\n', start);
       std::string line = text.substr(start, end == std::string::npos ? end : end - start);
       size_t space = line.find(' ');
-      if (space != std::string::npos) v.runtime_values.emplace_back(line.substr(0, space),
-                                                                   line.substr(space + 1));
+      if (space != std::string::npos)
+        v.runtime_values.emplace_back(line.substr(0, space), line.substr(space + 1));
     }
     if (v.supervisor_pid > 0) return v;
   }

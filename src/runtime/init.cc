@@ -177,7 +177,7 @@ class Init {
   const SandboxPlan& plan_;
   std::map<pid_t, uint64_t> running_;  // pid -> seq
   std::map<uint64_t, pid_t> by_seq_;
-  std::set<pid_t> unkept_;  // started without a keeper: signals go to them directly
+  std::set<pid_t> unkept_;           // started without a keeper: signals go to them directly
   std::map<pid_t, Keeper> keepers_;  // by the keeper's pid, until reaped (its stack is ours)
 };
 

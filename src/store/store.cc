@@ -306,9 +306,10 @@ Status Store::mark_running(const std::string& id, int64_t supervisor_pid,
                supervisor_pid, id));
     if (db.changes() > 0) {
       for (const auto& [key, json] : runtime_values)
-        SBX_TRY(db.run("UPDATE sandboxes SET runtime_json = json_set(runtime_json, '$.' || ?,"
-                       " json(?)) WHERE id = ?",
-                       key, json, id));
+        SBX_TRY(
+            db.run("UPDATE sandboxes SET runtime_json = json_set(runtime_json, '$.' || ?,"
+                   " json(?)) WHERE id = ?",
+                   key, json, id));
       return {};
     }
     SBX_TRY(impl_->require_sandbox(id));
@@ -321,15 +322,17 @@ Result<bool> Store::mark_ended(const std::string& id, std::optional<int> returnc
   Db& db = *impl_->db;
   bool changed = false;
   SBX_TRY(db.write_txn([&]() -> Status {
-    SBX_TRY(db.run("UPDATE sandboxes SET state = 'ended', ended_at = ?, returncode = ?,"
-                   " end_reason = ? WHERE id = ? AND state != 'ended'",
-                   now_seconds(), returncode, null_if_empty(reason), id));
+    SBX_TRY(
+        db.run("UPDATE sandboxes SET state = 'ended', ended_at = ?, returncode = ?,"
+               " end_reason = ? WHERE id = ? AND state != 'ended'",
+               now_seconds(), returncode, null_if_empty(reason), id));
     changed = db.changes() > 0;
     if (!changed) return impl_->require_sandbox(id);
     if (usage_json.empty()) return {};
-    return db.run("UPDATE sandboxes SET runtime_json = json_set(runtime_json, '$.usage', json(?))"
-                  " WHERE id = ?",
-                  usage_json, id);
+    return db.run(
+        "UPDATE sandboxes SET runtime_json = json_set(runtime_json, '$.usage', json(?))"
+        " WHERE id = ?",
+        usage_json, id);
   }));
   return changed;
 }
@@ -403,9 +406,10 @@ Status Store::set_runtime_value(const std::string& id, const std::string& key,
                                 const std::string& json_value) {
   Db& db = *impl_->db;
   return db.write_txn([&]() -> Status {
-    SBX_TRY(db.run("UPDATE sandboxes SET runtime_json = json_set(runtime_json, '$.' || ?, json(?))"
-                   " WHERE id = ?",
-                   key, json_value, id));
+    SBX_TRY(
+        db.run("UPDATE sandboxes SET runtime_json = json_set(runtime_json, '$.' || ?, json(?))"
+               " WHERE id = ?",
+               key, json_value, id));
     if (db.changes() == 0) return not_found("no sandbox '" + id + "'");
     return {};
   });
@@ -490,7 +494,8 @@ Status Store::put_image(const ImageRow& row) {
       SBX_TRY(db.run("UPDATE images SET name = NULL WHERE name = ? AND id != ?", row.name, row.id));
     SBX_ASSIGN_OR_RETURN(bool found, impl_->exists("SELECT 1 FROM images WHERE id = ?", row.id));
     if (found) {
-      if (!row.name.empty()) SBX_TRY(db.run("UPDATE images SET name = ? WHERE id = ?", row.name, row.id));
+      if (!row.name.empty())
+        SBX_TRY(db.run("UPDATE images SET name = ? WHERE id = ?", row.name, row.id));
       return db.run("UPDATE images SET base_dir = ? WHERE id = ?", row.base_dir, row.id);
     }
     return db.run(
