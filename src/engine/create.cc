@@ -263,10 +263,13 @@ Result<std::string> Engine::create(const SandboxSpec& spec,
     return std::move(verdict).error().context("create sandbox");
   }
   // The supervisor leaves this to us (supervise()). A sandbox whose entrypoint already ended
-  // is recorded as ended by now, which is no failure of create.
+  // is recorded as ended by now, which is no failure of create; what it learnt still counts.
   Status running = store_->mark_running(p.cfg.id, verdict->supervisor_pid, verdict->runtime_values);
   if (!running.ok() && running.error().kind() != ErrorKind::kFailedPrecondition)
     return std::move(running).error();
+  if (!running.ok())
+    for (const auto& [key, json] : verdict->runtime_values)
+      (void)store_->set_runtime_value(p.cfg.id, key, json);
   trace_mark("create: marked running");
   SBX_TRY(on_ready(p.cfg.id));  // on failure, closing the ack pipe tears the sandbox down
   SBX_TRY(write_all(ack.write.get(), "A"));
