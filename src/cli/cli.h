@@ -30,30 +30,17 @@ struct Action {
 };
 
 // Adds the verb `name` under parent, with a fresh Flags for its options; when it is the verb
-// chosen, it leaves run(engine, flags) in action for main to call.
+// chosen, it leaves run(engine, flags), and its shortcut if it has one, in action for main.
 template <typename Flags>
-std::pair<CLI::App*, Flags*> add_verb(CLI::App& parent, const std::string& name,
-                                      const std::string& help, Action& action,
-                                      Result<int> (*run)(Engine&, const Flags&)) {
-  auto flags = std::make_shared<Flags>();
-  CLI::App* cmd = parent.add_subcommand(name, help);
-  cmd->callback([&action, flags, run] {
-    action.run = [flags, run](Engine& engine) { return run(engine, *flags); };
-  });
-  return {cmd, flags.get()};
-}
-
-// add_verb for a verb with a shortcut (see Action).
-template <typename Flags>
-std::pair<CLI::App*, Flags*> add_verb(CLI::App& parent, const std::string& name,
-                                      const std::string& help, Action& action,
-                                      Result<int> (*run)(Engine&, const Flags&),
-                                      std::optional<Result<int>> (*shortcut)(const Flags&)) {
+std::pair<CLI::App*, Flags*> add_verb(
+    CLI::App& parent, const std::string& name, const std::string& help, Action& action,
+    Result<int> (*run)(Engine&, const Flags&),
+    std::optional<Result<int>> (*shortcut)(const Flags&) = nullptr) {
   auto flags = std::make_shared<Flags>();
   CLI::App* cmd = parent.add_subcommand(name, help);
   cmd->callback([&action, flags, run, shortcut] {
     action.run = [flags, run](Engine& engine) { return run(engine, *flags); };
-    action.shortcut = [flags, shortcut] { return shortcut(*flags); };
+    if (shortcut != nullptr) action.shortcut = [flags, shortcut] { return shortcut(*flags); };
   });
   return {cmd, flags.get()};
 }

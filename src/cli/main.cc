@@ -22,6 +22,7 @@ namespace {
 using VerbAdder = void (*)(CLI::App&, Action&);
 
 // Every top-level verb and the function that registers it (with its sub-verbs), in help order.
+// wait and poll share one function, so their entries stand side by side.
 struct VerbEntry {
   const char* name;
   VerbAdder add;
@@ -58,7 +59,7 @@ void add_verbs(CLI::App& sbx, Action& action, const std::vector<std::string>& ar
       if (args.front() == verb.name) return verb.add(sbx, action);
     }
   }
-  VerbAdder added = nullptr;
+  VerbAdder added = nullptr;  // each function once
   for (const VerbEntry& verb : kVerbs) {
     if (verb.add != added) verb.add(sbx, action);
     added = verb.add;

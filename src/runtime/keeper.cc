@@ -139,19 +139,13 @@ int live_descendants(long root, long* out) {
     }
   }
   raw(SYS_close, proc);
-  // Breadth first from root: out[0..count) are root's descendants.
+  // Breadth first from root: out[0..count) are root's descendants, each one's children
+  // appended as it comes up.
   int count = 0;
-  long frontier_start = 0;
-  long parents[kMaxPids + 1];
-  parents[0] = root;
-  long parents_n = 1;
-  while (frontier_start < parents_n) {
-    long parent = parents[frontier_start++];
-    for (int i = 0; i < n; ++i)
-      if (ppids[i] == parent && count < kMaxPids) {
-        out[count++] = pids[i];
-        if (parents_n < kMaxPids + 1) parents[parents_n++] = pids[i];
-      }
+  for (int next = -1; next < count; ++next) {
+    long parent = next < 0 ? root : out[next];
+    for (int i = 0; i < n && count < kMaxPids; ++i)
+      if (ppids[i] == parent) out[count++] = pids[i];
   }
   return count;
 }
