@@ -62,8 +62,11 @@ struct FileChange {
 class Engine {
  public:
   // Opens (creating if needed) the state directory and store: $SBX_HOME, else
-  // $XDG_DATA_HOME/sbx or ~/.local/share/sbx when rootless, /var/lib/sbx as root.
-  static Result<std::unique_ptr<Engine>> open();
+  // $XDG_DATA_HOME/sbx or ~/.local/share/sbx when rootless, /var/lib/sbx as root. With
+  // store_when_needed the store is opened later, by the first call that needs it; then the
+  // first call must be create(), run() or image_build(). create and run open it while their
+  // sandbox sets up, so that opening it costs them no time.
+  static Result<std::unique_ptr<Engine>> open(bool store_when_needed = false);
   ~Engine();
   Engine(const Engine&) = delete;
   Engine& operator=(const Engine&) = delete;
@@ -145,6 +148,8 @@ class Engine {
 
  private:
   Engine(std::string home, std::unique_ptr<Store> store);
+  Status open_store();  // if not open yet
+  std::function<Result<Store*>()> store_on_demand();
   std::string home_;
   std::unique_ptr<Store> store_;
 };

@@ -27,6 +27,7 @@ inline constexpr const char* kDefaultApp = "default";
 struct Action {
   std::function<Result<int>(Engine&)> run;
   std::function<std::optional<Result<int>>()> shortcut;
+  bool store_when_needed = false;  // run gets an engine whose store is not open yet (create, run)
 };
 
 // Adds the verb `name` under parent, with a fresh Flags for its options; when it is the verb

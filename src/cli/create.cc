@@ -39,6 +39,7 @@ void add_create_verb(CLI::App& sbx, Action& action) {
                            action, create);
   add_sandbox_flags(cmd, f->sandbox);
   add_json_flag(cmd, f->json);
+  cmd->preparse_callback([&action](size_t) { action.store_when_needed = true; });
 }
 
 }  // namespace sbx::cli

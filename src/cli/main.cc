@@ -126,7 +126,7 @@ int run_action(const Action& action) {
       return exit_code(std::move(*done));
     }
   }
-  auto engine = Engine::open();
+  auto engine = Engine::open(action.store_when_needed);
   trace_mark("cli: engine open");
   if (!engine.ok()) {
     print_error(engine.error().to_string());

@@ -20,6 +20,7 @@ void add_run_verb(CLI::App& sbx, Action& action) {
   auto [cmd, f] = add_verb(
       sbx, "run", "Run a command in a new sandbox and exit with its return code", action, run);
   add_sandbox_flags(cmd, *f);
+  cmd->preparse_callback([&action](size_t) { action.store_when_needed = true; });
 }
 
 }  // namespace sbx::cli

@@ -1,6 +1,8 @@
 // Creating sandboxes: `create` (a detached supervisor, handed over to the caller only once it
 // runs) and `run` (the caller's own process supervises a one-shot sandbox). Both prepare
-// everything that can fail before anything is recorded, so bad input changes nothing.
+// everything that can fail before anything is recorded, so bad input changes nothing. Both
+// open the store only when they must: a sandbox is recorded while it sets up, and so opening
+// the store (a few milliseconds) costs neither of them any time.
 #include <fcntl.h>
 #include <sched.h>
 #include <sys/file.h>
@@ -65,6 +67,7 @@ Result<SandboxPlan> plan_for(const std::string& home, const SandboxLayout& layou
   req.bind_host = root.host_base;
   SBX_ASSIGN_OR_RETURN(SandboxPlan plan, build_plan(req));
   plan.host_network = spec.network == "host";
+  plan.volatile_upper = root.upper_dir.empty();
   return plan;
 }
 
@@ -84,7 +87,10 @@ Result<UniqueFd> take_lock(const SandboxLayout& layout) {
   return fd;
 }
 
-Result<Prepared> prepare(Store& store, const std::string& home, const SandboxSpec& given,
+// The caller's store, opened on first use.
+using StoreFn = std::function<Result<Store*>()>;
+
+Result<Prepared> prepare(const StoreFn& store, const std::string& home, const SandboxSpec& given,
                          bool command_required, const RootLayers* given_root) {
   SBX_TRY(validate_sandbox_spec(given, command_required));
   Prepared p;
@@ -92,8 +98,9 @@ Result<Prepared> prepare(Store& store, const std::string& home, const SandboxSpe
   RootLayers root;
   if (given_root != nullptr) {
     root = *given_root;
-  } else {
-    SBX_ASSIGN_OR_RETURN(root, image_root(store, home, given.image));
+  } else if (!given.image.empty()) {
+    SBX_ASSIGN_OR_RETURN(Store * images, store());
+    SBX_ASSIGN_OR_RETURN(root, image_root(*images, home, given.image));
   }
   p.spec = given;
   p.spec.image = root.image_id;
@@ -102,7 +109,11 @@ Result<Prepared> prepare(Store& store, const std::string& home, const SandboxSpe
   for (const auto& m : spec.mounts)
     if (!path_exists(m.host_path))
       return invalid("mount source '" + m.host_path + "' does not exist");
-  SBX_ASSIGN_OR_RETURN(EnvList secrets, resolve_secrets(store, spec.secrets));
+  EnvList secrets;
+  if (!spec.secrets.empty()) {
+    SBX_ASSIGN_OR_RETURN(Store * named, store());
+    SBX_ASSIGN_OR_RETURN(secrets, resolve_secrets(*named, spec.secrets));
+  }
   p.cfg.home = home;
   p.cfg.id = new_id("sb");
   p.layout = sandbox_layout(home, p.cfg.id);
@@ -130,27 +141,15 @@ Result<Prepared> prepare(Store& store, const std::string& home, const SandboxSpe
   return p;
 }
 
-// Records the sandbox: "creating", or "running" for a one-shot, whose supervisor is this very
-// process; on failure removes what prepare() made.
-Status record(Store& store, Prepared& p) {
+// Records the running sandbox, supervised by supervisor_pid, with what its supervisor learnt.
+Status record(Store& store, Prepared& p, int64_t supervisor_pid, const RuntimeValues& values) {
   const SandboxSpec& spec = p.spec;
-  auto app = store.ensure_app(spec.app);
-  Status s = app.ok() ? store.insert_sandbox({p.cfg.id,
-                                              app->id,
-                                              "",
-                                              spec.name,
-                                              p.cfg.foreground ? "running" : "creating",
-                                              encode_spec(spec),
-                                              now_seconds(),
-                                              {},
-                                              {},
-                                              "",
-                                              p.cfg.foreground ? getpid() : 0,
-                                              spec.tags})
-                      : Status(app.error());
-  if (!s.ok()) (void)remove_tree(p.layout.dir);
+  SBX_ASSIGN_OR_RETURN(AppInfo app, store.ensure_app(spec.app));
+  SandboxRow row{p.cfg.id, app.id,          "", spec.name,      "running", encode_spec(spec),
+                 now_seconds(), {},          {}, "",             supervisor_pid, spec.tags};
+  SBX_TRY(store.insert_sandbox(row, values));
   p.images_lock.reset();  // the row now keeps the image in use
-  return s;
+  return {};
 }
 
 // Closes every descriptor from 3 up except those in keep.
@@ -177,7 +176,7 @@ void close_all_except(std::vector<int> keep) {
   p.cfg.ready_fd = ready_fd;
   p.cfg.ack_fd = ack_fd;
   trace_mark("sup: forked");
-  Result<int> rc = supervise(p.cfg, nullptr);
+  Result<int> rc = supervise(p.cfg);
   if (!rc.ok() && p.cfg.ready_fd >= 0) {
     const Error& e = rc.error();
     (void)write_all(ready_fd,
@@ -219,8 +218,13 @@ Result<Verdict> read_verdict(int fd) {
   return parse_verdict(text);
 }
 
-void forget(Store& store, const Prepared& p) {
-  (void)store.delete_sandbox(p.cfg.id);
+// Gives up a sandbox whose supervisor runs but which could not be recorded: the closed ack
+// pipe makes the supervisor tear it down, and once it has let go of the sandbox's lock nothing
+// of the sandbox is left but its directory.
+void abandon(const Prepared& p, UniqueFd& ack) {
+  ack.reset();
+  UniqueFd lock(open(p.layout.lock().c_str(), O_RDWR | O_CLOEXEC));
+  if (lock) (void)flock(lock.get(), LOCK_EX);
   (void)remove_tree(p.layout.dir);
 }
 
@@ -232,45 +236,41 @@ std::string limits_backend_for(const ResourceLimits& limits) {
 
 Result<std::string> Engine::create(const SandboxSpec& spec,
                                    const std::function<Status(const std::string&)>& on_ready) {
-  SBX_ASSIGN_OR_RETURN(Prepared p, prepare(*store_, home_, spec, false, nullptr));
+  SBX_ASSIGN_OR_RETURN(Prepared p, prepare(store_on_demand(), home_, spec, false, nullptr));
   trace_mark("create: prepared");
-  SBX_TRY(record(*store_, p));
-  trace_mark("create: recorded");
   SBX_ASSIGN_OR_RETURN(Pipe ready, make_pipe());
   SBX_ASSIGN_OR_RETURN(Pipe ack, make_pipe());
   // SQLite keeps per-process lock state that a forked child would inherit and corrupt: no
-  // connection may be open across fork(). Ours is reopened once the supervisor is off.
+  // connection may be open across fork(). Ours is opened while the supervisor starts.
   store_.reset();
   SupervisorStart start{&p, ready.write.get(), ack.read.get()};
   pid_t pid = start_supervisor(start);
   int fork_err = errno;
   int status = 0;
   if (pid > 0) waitpid(pid, &status, 0);
-  SBX_ASSIGN_OR_RETURN(store_, Store::open(store_path(home_)));
   if (pid < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-    forget(*store_, p);
+    (void)remove_tree(p.layout.dir);
     return pid < 0 ? sys_error("start the supervisor", fork_err)
                    : internal("cannot start the sandbox's supervisor (fork failed)");
   }
   ready.write.reset();
   ack.read.reset();
   p.lock.reset();  // the supervisor holds it now
-  trace_mark("create: store reopened");
+  Status opened = open_store();
+  trace_mark("create: store open");
   Result<Verdict> verdict = read_verdict(ready.read.get());
   trace_mark("create: verdict");
-  if (!verdict.ok()) {
-    forget(*store_, p);
+  if (!verdict.ok()) {  // the supervisor has given up, and its sandbox died with it
+    (void)remove_tree(p.layout.dir);
     return std::move(verdict).error().context("create sandbox");
   }
-  // The supervisor leaves this to us (supervise()). A sandbox whose entrypoint already ended
-  // is recorded as ended by now, which is no failure of create; what it learnt still counts.
-  Status running = store_->mark_running(p.cfg.id, verdict->supervisor_pid, verdict->runtime_values);
-  if (!running.ok() && running.error().kind() != ErrorKind::kFailedPrecondition)
-    return std::move(running).error();
-  if (!running.ok())
-    for (const auto& [key, json] : verdict->runtime_values)
-      (void)store_->set_runtime_value(p.cfg.id, key, json);
-  trace_mark("create: marked running");
+  Status recorded =
+      opened.ok() ? record(*store_, p, verdict->supervisor_pid, verdict->runtime_values) : opened;
+  if (!recorded.ok()) {
+    abandon(p, ack.write);
+    return std::move(recorded).error();
+  }
+  trace_mark("create: recorded");
   SBX_TRY(on_ready(p.cfg.id));  // on failure, closing the ack pipe tears the sandbox down
   SBX_TRY(write_all(ack.write.get(), "A"));
   return p.cfg.id;
@@ -278,22 +278,26 @@ Result<std::string> Engine::create(const SandboxSpec& spec,
 
 namespace {
 
-// A one-shot in the caller's process, on the spec's image or on root when given.
-Result<int> run_one_shot(Store& store, const std::string& home, const SandboxSpec& spec,
+// A one-shot in the caller's process, on the spec's image or on root when given. It is
+// recorded while its pid 1 mounts; its end is recorded before this returns.
+Result<int> run_one_shot(const StoreFn& store, const std::string& home, const SandboxSpec& spec,
                          const Stdio& stdio, const RootLayers* root) {
   SBX_ASSIGN_OR_RETURN(Prepared p, prepare(store, home, spec, true, root));
   trace_mark("run: prepared");
   p.cfg.foreground = true;
-  SBX_TRY(record(store, p));
-  trace_mark("run: recorded");
   p.cfg.stdio = stdio;
   if (getenv("TERM") != nullptr && isatty(stdio.out))
     p.cfg.env = merge_env({{"TERM", getenv("TERM")}}, p.cfg.env);
-  Result<int> rc = supervise(p.cfg, &store);
-  if (!rc.ok()) {
-    forget(store, p);
-    return std::move(rc).error();
-  }
+  Store* recorded = nullptr;
+  p.cfg.record = [&](const RuntimeValues& values) -> Result<Store*> {
+    SBX_ASSIGN_OR_RETURN(Store * s, store());
+    SBX_TRY(record(*s, p, getpid(), values));
+    trace_mark("run: recorded");
+    recorded = s;
+    return s;
+  };
+  Result<int> rc = supervise(p.cfg);
+  if (!rc.ok() && recorded != nullptr) (void)recorded->delete_sandbox(p.cfg.id);
   (void)remove_tree(p.layout.dir);  // a one-shot leaves only its row behind
   trace_mark("run: removed");
   return rc;
@@ -302,12 +306,12 @@ Result<int> run_one_shot(Store& store, const std::string& home, const SandboxSpe
 }  // namespace
 
 Result<int> Engine::run(const SandboxSpec& spec, const Stdio& stdio) {
-  return run_one_shot(*store_, home_, spec, stdio, nullptr);
+  return run_one_shot(store_on_demand(), home_, spec, stdio, nullptr);
 }
 
 Result<int> run_sandbox(Store& store, const std::string& home, const SandboxSpec& spec,
                         const Stdio& stdio, const RootLayers& root) {
-  return run_one_shot(store, home, spec, stdio, &root);
+  return run_one_shot([&store]() -> Result<Store*> { return &store; }, home, spec, stdio, &root);
 }
 
 }  // namespace sbx

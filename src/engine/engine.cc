@@ -67,10 +67,24 @@ Engine::Engine(std::string home, std::unique_ptr<Store> store)
     : home_(std::move(home)), store_(std::move(store)) {}
 Engine::~Engine() = default;
 
-Result<std::unique_ptr<Engine>> Engine::open() {
+Result<std::unique_ptr<Engine>> Engine::open(bool store_when_needed) {
   SBX_ASSIGN_OR_RETURN(std::string home, resolve_home());
-  SBX_ASSIGN_OR_RETURN(auto store, Store::open(store_path(home)));
-  return std::unique_ptr<Engine>(new Engine(std::move(home), std::move(store)));
+  std::unique_ptr<Engine> engine(new Engine(std::move(home), nullptr));
+  if (!store_when_needed) SBX_TRY(engine->open_store());
+  return engine;
+}
+
+Status Engine::open_store() {
+  if (store_) return {};
+  SBX_ASSIGN_OR_RETURN(store_, Store::open(store_path(home_)));
+  return {};
+}
+
+std::function<Result<Store*>()> Engine::store_on_demand() {
+  return [this]() -> Result<Store*> {
+    SBX_TRY(open_store());
+    return store_.get();
+  };
 }
 
 Result<AppInfo> Engine::app_create(const std::string& name) {

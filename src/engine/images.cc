@@ -245,6 +245,7 @@ Result<ImageSpec> read_image_spec_file(const std::string& path) {
 }
 
 Result<ImageInfo> Engine::image_build(const ImageSpec& spec, const ImageBuildOptions& options) {
+  SBX_TRY(open_store());  // create and run may call this first (Engine::open)
   SBX_TRY(validate_image_spec(spec));
   if (!spec.name.empty()) SBX_TRY(validate_name("image name", spec.name));
   std::string network = options.network;

@@ -67,8 +67,8 @@ int returncode_for(EndReason r, int rc) {
 
 class Supervisor {
  public:
-  Supervisor(SupervisorConfig& cfg, Store* store, EventLoop& loop)
-      : cfg_(cfg), store_(store), loop_(loop), layout_(sandbox_layout(cfg.home, cfg.id)) {}
+  Supervisor(SupervisorConfig& cfg, EventLoop& loop)
+      : cfg_(cfg), loop_(loop), layout_(sandbox_layout(cfg.home, cfg.id)) {}
 
   Status start();
   Result<int> run();
@@ -105,9 +105,9 @@ class Supervisor {
   void finish();
 
   SupervisorConfig& cfg_;
-  Store* store_;                      // null until a detached supervisor has handed over
+  Store* store_ = nullptr;            // null until recorded (one-shot) or handed over
   std::unique_ptr<Store> own_store_;  // a detached supervisor's connection
-  std::vector<std::pair<std::string, std::string>> early_values_;  // runtime values before it
+  RuntimeValues early_values_;  // runtime values before the row exists
   EventLoop& loop_;
   SandboxLayout layout_;
   SandboxProcess sandbox_;
@@ -133,7 +133,13 @@ class Supervisor {
 Status Supervisor::start() {
   SBX_TRY(set_up_limits());
   trace_mark("sup: limits");
-  SBX_ASSIGN_OR_RETURN(sandbox_, start_sandbox(cfg_.plan, limits_.get()));
+  std::function<Status()> record;  // a one-shot records itself while pid 1 mounts
+  if (cfg_.record) record = [this]() -> Status {
+    SBX_ASSIGN_OR_RETURN(store_, cfg_.record(early_values_));
+    early_values_.clear();
+    return {};
+  };
+  SBX_ASSIGN_OR_RETURN(sandbox_, start_sandbox(cfg_.plan, limits_.get(), record));
   if (limits_ && limits_->oom_fd() >= 0)
     loop_.watch(limits_->oom_fd(), [this](int) {
       on_oom_event();
@@ -158,7 +164,6 @@ Status Supervisor::start() {
   });
   arm_idle_timer();
   trace_mark("sup: started");
-  // A one-shot's row says "running" from the start: its supervisor is the caller (record()).
   if (!cfg_.foreground) SBX_TRY(hand_over());
   return {};
 }
@@ -193,8 +198,8 @@ std::string Supervisor::usage_json() {
   return w.take();
 }
 
-// A key of the row's runtime_json; before a detached supervisor has its store, the CLI
-// records it (with the row's "running").
+// A key of the row's runtime_json; before the row exists, it is kept: a one-shot records it
+// with its row, and a detached supervisor hands it to the CLI, which records it with the row.
 Status Supervisor::set_runtime(const std::string& key, const std::string& json) {
   if (store_ != nullptr) return store_->set_runtime_value(cfg_.id, key, json);
   early_values_.emplace_back(key, json);
@@ -202,8 +207,9 @@ Status Supervisor::set_runtime(const std::string& key, const std::string& json) 
 }
 
 // Detached: report readiness (and what the CLI records) to the creating CLI, open our own
-// store meanwhile, then wait for its ack. If the CLI dies first (EOF), nobody learnt the id:
-// the sandbox is torn down and recorded as lost.
+// store meanwhile, then wait for its ack: the row exists from then on, so the sandbox's end
+// (maybe_finish) waits for it. If the CLI dies first (EOF), the sandbox is torn down, and
+// recorded as lost if the CLI got as far as recording it.
 Status Supervisor::hand_over() {
   std::string verdict = "OK " + std::to_string(getpid()) + "\n";
   for (const auto& [key, json] : early_values_) verdict += key + " " + json + "\n";
@@ -219,6 +225,7 @@ Status Supervisor::hand_over() {
     if (n <= 0) begin_end(EndReason::kLost, kReturnCodeTerminated);
     close(cfg_.ack_fd);
     cfg_.ack_fd = -1;
+    maybe_finish();
     return false;
   });
   return {};
@@ -573,7 +580,7 @@ void Supervisor::on_init_gone() {
 }
 
 void Supervisor::maybe_finish() {
-  if (init_reaped_ && pumps_ == 0 && !finished_) finish();
+  if (init_reaped_ && pumps_ == 0 && cfg_.ack_fd < 0 && !finished_) finish();
 }
 
 void Supervisor::finish() {
@@ -597,13 +604,19 @@ void Supervisor::finish() {
   std::string usage = usage_json();
   sandbox_.layer.reset();
   if (limits_) limits_->remove();
-  (void)store_->mark_ended(cfg_.id, end_rc_, end_reason_name(end_reason_), usage);
+  Result<bool> ended = store_->mark_ended(cfg_.id, end_rc_, end_reason_name(end_reason_), usage);
+  // No row: the creating CLI died before it recorded the sandbox, and nothing will ever name it.
+  bool unrecorded = !ended.ok() && ended.error().kind() == ErrorKind::kNotFound;
   trace_mark("sup: marked ended");
   std::vector<std::string> done = {kRepExited, std::to_string(end_rc_),
                                    end_reason_name(end_reason_)};
   for (uint64_t w : sandbox_waiters_) reply(w, done);
   if (stdin_pump_ != 0) loop_.cancel(stdin_pump_);
-  (void)remove_tree(layout_.upper());
+  // Nothing runs in the sandbox and we hold the last reference to its mount namespace: closing
+  // it unmounts the sandbox's tree, milliseconds of kernel work that pid 1's exit would
+  // otherwise have done before anyone could hear of the end.
+  sandbox_.mntns.reset();
+  (void)remove_tree(unrecorded ? layout_.dir : layout_.upper());
   (void)remove_tree(layout_.work());
   trace_mark("sup: removed upper");
   loop_.stop();
@@ -617,9 +630,9 @@ Result<int> Supervisor::run() {
 
 }  // namespace
 
-Result<int> supervise(SupervisorConfig& cfg, Store* store) {
+Result<int> supervise(SupervisorConfig& cfg) {
   SBX_ASSIGN_OR_RETURN(auto loop, EventLoop::create());
-  Supervisor sup(cfg, store, *loop);
+  Supervisor sup(cfg, *loop);
   SBX_TRY(sup.start());
   // What a detached supervisor inherited from the CLI and freed (its store connection's page
   // cache, the CLI's parsing) stays dirty in the heap for the sandbox's whole life otherwise.

@@ -5,6 +5,7 @@
 // Single-threaded.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -29,6 +30,9 @@ inline constexpr const char* kRepExited = "exited";        // returncode, reason
 inline constexpr const char* kRepError = "error";          // kind, message
 inline constexpr const char* kRepLayer = "layer";          // (one fd: O_PATH of upper/)
 
+// Facts a supervisor learns about its sandbox, for the row's runtime_json: key, JSON text.
+using RuntimeValues = std::vector<std::pair<std::string, std::string>>;
+
 struct SupervisorConfig {
   std::string home;
   std::string id;
@@ -45,22 +49,25 @@ struct SupervisorConfig {
   bool foreground = false;  // `sbx run`: the entrypoint uses `stdio`, signals are forwarded
   Stdio stdio;
   int ready_fd = -1;  // detached: the verdict for the creating CLI (parse_verdict)
-  int ack_fd = -1;    // detached: the CLI writes one byte once it printed the id; EOF first
-                      // means it died, and the sandbox is torn down
+  int ack_fd = -1;    // detached: the CLI writes one byte once it recorded the sandbox and
+                      // printed its id; EOF first means it died, and the sandbox is torn down
+  // A one-shot: records the sandbox as running in the caller's store, with the runtime values
+  // learnt so far, while pid 1 mounts; returns that store, where the sandbox's end goes.
+  std::function<Result<Store*>(const RuntimeValues&)> record;
 };
 
-// Runs the sandbox to its end and returns its return code. store: the caller's connection, for
-// a one-shot whose row already says "running". A detached supervisor passes none: it opens its
-// own only once it has handed the sandbox over, so that opening it is not part of `create`'s
-// wait, and leaves marking the row running, with what it learnt meanwhile, to the CLI.
-Result<int> supervise(SupervisorConfig& cfg, Store* store);
+// Runs the sandbox to its end and returns its return code. A one-shot's supervisor is the
+// caller, which records the sandbox through cfg.record. A detached supervisor leaves recording
+// it, with what the supervisor learnt (the verdict), to the creating CLI, and opens its own
+// store only once it has handed the sandbox over; it records nothing before the CLI's ack.
+Result<int> supervise(SupervisorConfig& cfg);
 
 // What a detached supervisor tells the creating CLI on ready_fd: "OK <pid>\n" followed by one
 // "<key> <json>\n" line per runtime value to record (Store::mark_running), or
 // "ERR <kind>\t<message>\n".
 struct Verdict {
   int64_t supervisor_pid = 0;
-  std::vector<std::pair<std::string, std::string>> runtime_values;
+  RuntimeValues runtime_values;
 };
 Result<Verdict> parse_verdict(const std::string& text);
 

@@ -30,7 +30,7 @@ int open_sources(const SandboxPlan& plan, Sources* out);
 int become_root();
 int make_mounts_private();
 int mount_disk_layer(const SandboxPlan& plan, Sources* src);  // disk.cc
-int mount_root_overlay(const Sources& src);
+int mount_root_overlay(const SandboxPlan& plan, const Sources& src);
 int open_new_root(int* rootfd);
 int bind_system_dirs(int rootfd, const SandboxPlan& plan, const Sources& src);
 int mask_paths(int rootfd, const SandboxPlan& plan, const Sources& src);

@@ -80,7 +80,7 @@ constexpr const char* kStepNames[] = {
   prctl(PR_SET_PDEATHSIG, SIGKILL);  // a change of credentials cleared it
   check(child::make_mounts_private());
   check(child::mount_disk_layer(plan, &src));
-  check(child::mount_root_overlay(src));
+  check(child::mount_root_overlay(plan, src));
   check(child::open_new_root(&rootfd));
   check(child::bind_system_dirs(rootfd, plan, src));
   check(child::mask_paths(rootfd, plan, src));
@@ -145,10 +145,12 @@ pid_t clone_into_namespaces(const SandboxPlan& plan, int cgroup_fd, int* pidfd) 
   return static_cast<pid_t>(syscall(SYS_clone3, &args, sizeof args));
 }
 
-// The namespaces the network helpers join (runtime/network.h).
+// The namespaces the network helpers join (runtime/network.h), and the mount namespace.
 Status open_namespaces(const SandboxPlan& plan, SandboxProcess& sp) {
-  if (plan.host_network) return {};
   std::string ns = "/proc/" + std::to_string(sp.pid) + "/ns/";
+  sp.mntns.reset(open((ns + "mnt").c_str(), O_RDONLY | O_CLOEXEC));
+  if (!sp.mntns) return sys_error("open the namespaces of " + ns);
+  if (plan.host_network) return {};
   sp.userns.reset(open((ns + "user").c_str(), O_RDONLY | O_CLOEXEC));
   sp.netns.reset(open((ns + "net").c_str(), O_RDONLY | O_CLOEXEC));
   if (!sp.userns || !sp.netns) return sys_error("open the namespaces of " + ns);
@@ -164,7 +166,8 @@ Error setup_error(const ChildReport& r) {
 
 }  // namespace
 
-Result<SandboxProcess> start_sandbox(const SandboxPlan& plan, LimitsBackend* limits) {
+Result<SandboxProcess> start_sandbox(const SandboxPlan& plan, LimitsBackend* limits,
+                                     const std::function<Status()>& meanwhile) {
   SBX_ASSIGN_OR_RETURN(Pipe sync, make_pipe());
   SBX_ASSIGN_OR_RETURN(Pipe status, make_pipe());
   SBX_ASSIGN_OR_RETURN(auto control, make_seqpacket_pair());
@@ -202,6 +205,12 @@ Result<SandboxProcess> start_sandbox(const SandboxPlan& plan, LimitsBackend* lim
   if (write(sync.write.get(), "g", 1) != 1) {
     kill_child();
     return sys_error("start sandbox");
+  }
+  if (meanwhile) {
+    if (Status s = meanwhile(); !s.ok()) {
+      kill_child();
+      return std::move(s).error();
+    }
   }
   ChildReport report;
   auto got = read_exact(status.read.get(), &report, sizeof report);

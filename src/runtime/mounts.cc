@@ -164,11 +164,12 @@ int make_mounts_private() {
   return mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0 ? errno : 0;
 }
 
-int mount_root_overlay(const Sources& src) {
+int mount_root_overlay(const SandboxPlan& plan, const Sources& src) {
   std::string lower;
   for (int fd : src.lower) lower += (lower.empty() ? "" : ":") + fd_link(fd);
   std::string opts = "lowerdir=" + lower + ",upperdir=" + fd_link(src.upper) +
                      ",workdir=" + fd_link(src.work) + ",userxattr";
+  if (plan.volatile_upper) opts += ",volatile";
   return mount("overlay", kNewRoot, "overlay", MS_NOSUID | MS_NODEV, opts.c_str()) != 0 ? errno : 0;
 }
 

@@ -53,6 +53,10 @@ struct SandboxPlan {
   std::vector<std::string> lower_dirs;
   std::string upper_dir;
   std::string work_dir;
+  // The upper is thrown away when the sandbox ends: overlayfs need not sync it, not even when
+  // it is unmounted (mount option "volatile"; without it, that unmount syncs the whole
+  // filesystem holding upper_dir). Off for an image build step, whose upper becomes a layer.
+  bool volatile_upper = false;
   std::vector<BindPlan> system_binds;  // the host base: /usr, /etc, ... read-only
   std::vector<MaskPlan> masks;         // sensitive host files hidden inside system binds
   std::vector<BindPlan> user_binds;    // --mount

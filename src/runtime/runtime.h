@@ -6,6 +6,7 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -33,6 +34,9 @@ struct SandboxProcess {
   // a process privileged on the host could open them); empty with the host's network.
   UniqueFd userns;
   UniqueFd netns;
+  // Its mount namespace, opened likewise. Held, pid 1's exit leaves unmounting the sandbox's
+  // tree to whoever closes it last (the supervisor, once it has announced the end).
+  UniqueFd mntns;
   UniqueFd layer;  // --disk: O_PATH root of the tmpfs holding upper/, work/ and tmp/
 };
 
@@ -40,8 +44,11 @@ class LimitsBackend;
 
 // Clones the sandbox and waits until its setup has finished (or failed, with the step named).
 // The caller must be single-threaded. The sandbox dies with the calling process. With limits,
-// pid 1 starts inside the backend's cgroup (before it runs any of the plan).
-Result<SandboxProcess> start_sandbox(const SandboxPlan& plan, LimitsBackend* limits = nullptr);
+// pid 1 starts inside the backend's cgroup (before it runs any of the plan). meanwhile, when
+// given, runs in the caller while pid 1 mounts (a one-shot records itself then); if it fails,
+// the sandbox is killed and its error returned.
+Result<SandboxProcess> start_sandbox(const SandboxPlan& plan, LimitsBackend* limits = nullptr,
+                                     const std::function<Status()>& meanwhile = {});
 
 // Writes "deny" to setgroups, then the identity's uid_map and gid_map, for process pid that has
 // just made a new user namespace (also used to unpack image layers with shifted ownership).

@@ -277,7 +277,8 @@ Status Store::remove_app(const std::string& name) {
 
 // ---- Sandboxes ----
 
-Status Store::insert_sandbox(const SandboxRow& row) {
+Status Store::insert_sandbox(
+    const SandboxRow& row, const std::vector<std::pair<std::string, std::string>>& runtime_values) {
   if (row.id.empty()) return invalid("a sandbox needs an id");
   Db& db = *impl_->db;
   return db.write_txn([&]() -> Status {
@@ -292,6 +293,10 @@ Status Store::insert_sandbox(const SandboxRow& row) {
         row.supervisor_pid);
     SBX_TRY(impl_->unique_or(std::move(status), "a running sandbox named '" + row.name +
                                                     "' already exists in app '" + app.name + "'"));
+    for (const auto& [key, json] : runtime_values)
+      SBX_TRY(db.run("UPDATE sandboxes SET runtime_json = json_set(runtime_json, '$.' || ?,"
+                     " json(?)) WHERE id = ?",
+                     key, json, row.id));
     return impl_->insert_tags(row.id, row.tags);
   });
 }

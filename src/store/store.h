@@ -86,7 +86,11 @@ class Store {
 
   // Sandboxes. insert fails with kAlreadyExists when row.name is taken by a creating/running
   // sandbox of the same app (enforced by a partial unique index, so races cannot break it).
-  Status insert_sandbox(const SandboxRow& row);  // tags in row.tags are inserted too
+  // Tags in row.tags are inserted too, and runtime_values become runtime_json keys (as
+  // set_runtime_value), all in one transaction.
+  Status insert_sandbox(
+      const SandboxRow& row,
+      const std::vector<std::pair<std::string, std::string>>& runtime_values = {});
   // state=running with its supervisor's pid, and the given runtime_json keys (as
   // set_runtime_value), in one transaction; kFailedPrecondition if it has already ended.
   Status mark_running(const std::string& id, int64_t supervisor_pid,

@@ -2,7 +2,8 @@
 # shellcheck disable=SC2016,SC2119  # sandbox commands are single-quoted on purpose
 # The worker example exactly (name, workdir, relative --mount, --env, --secret, --tag), exec by
 # name within an app, ls filtered by several tags, `sbx tag` replacing the tag set, :ro and rw
-# mounts, exec --env/--workdir/--secret, and a name freed when its sandbox ends.
+# mounts, exec --env/--workdir/--secret, and a name freed when its sandbox ends (a create or
+# run refused for a taken name leaves no row and no directory behind).
 # shellcheck source-path=SCRIPTDIR
 # shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"
@@ -106,8 +107,20 @@ assert_eq "$SB" "$(running_ids --app my-app --tag env=prod)" "ls by the new tag"
 assert_exit 0 sbx tag --app my-app worker a=1 b=2
 assert_eq '{"a":"1","b":"2"}' "$(field "$SB" .tags)" "tags after sbx tag by name"
 
-note "the name is taken while worker runs, free once it ended"
+note "the name is taken while worker runs, free once it ended; a refused sandbox leaves nothing"
+rows_before=$(sbx_json ls --all --json | "$PY" -c 'import json,sys; print(len(json.load(sys.stdin)))')
+dirs_before=$(ls "$SBX_HOME/sandboxes" | wc -l)
 assert_sbx_error sbx create --app my-app --name worker
+assert_contains "$LAST_ERR" "a running sandbox named 'worker' already exists in app 'my-app'" \
+  "create with a taken name"
+assert_sbx_error sbx run --app my-app --name worker -- true
+assert_contains "$LAST_ERR" "a running sandbox named 'worker' already exists in app 'my-app'" \
+  "run with a taken name"
+assert_eq "$rows_before" \
+  "$(sbx_json ls --all --json | "$PY" -c 'import json,sys; print(len(json.load(sys.stdin)))')" \
+  "rows after the refused create and run"
+assert_eq "$dirs_before" "$(ls "$SBX_HOME/sandboxes" | wc -l)" \
+  "sandbox directories after the refused create and run"
 assert_exit 0 sbx terminate "$SB"
 SB_NEXT=$(sbx_create --app my-app --name worker)
 assert_ne "$SB" "$SB_NEXT" "id of the new worker"

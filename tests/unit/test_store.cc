@@ -276,6 +276,17 @@ TEST_CASE("store: sandboxes", "[store]") {
                   "no sandbox 'sb-unknown'");
     CHECK_FALSE(store->set_runtime_value(row.id, "usage", "{not json").ok());
   }
+  SECTION("runtime facts known at insert go in with the row, or not at all") {
+    SandboxRow row = make_sandbox(*app, "", {}, "running");
+    require_ok(store->insert_sandbox(
+        row, {{"limits_backend", "\"rlimit\""}, {"tunnels", R"([{"container_port":80}])"}}));
+    CHECK(store->get_sandbox(row.id)->runtime_json ==
+          R"({"limits_backend":"rlimit","tunnels":[{"container_port":80}]})");
+    SandboxRow bad = make_sandbox(*app, "", {}, "running");
+    CHECK_FALSE(store->insert_sandbox(bad, {{"usage", "{not json"}}).ok());
+    require_error(store->get_sandbox(bad.id), ErrorKind::kNotFound,
+                  "no sandbox '" + bad.id + "'");
+  }
   SECTION("sandboxes without a name never collide") {
     SandboxRow a = insert(*store, *app, "");
     SandboxRow b = insert(*store, *app, "");
