@@ -1119,10 +1119,18 @@ Result<PolicyText> policy_text(const std::string& name_or_path) {
 
 }  // namespace
 
-std::string seccomp_cache_path(const std::string& cache_dir, std::string_view json) {
+namespace {
+
+std::string cache_path_for(const std::string& cache_dir, uint64_t key) {
   char hex[17];
-  snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(cache_key(json)));
+  snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(key));
   return cache_dir + "/seccomp-" + hex + ".bpf";
+}
+
+}  // namespace
+
+std::string seccomp_cache_path(const std::string& cache_dir, std::string_view json) {
+  return cache_path_for(cache_dir, cache_key(json));
 }
 
 Result<SeccompProfile> load_policy_profile(const std::string& name_or_path) {
@@ -1133,7 +1141,7 @@ Result<SeccompProfile> load_policy_profile(const std::string& name_or_path) {
 Result<SeccompProgram> load_policy(const std::string& name_or_path, const std::string& cache_dir) {
   SBX_ASSIGN_OR_RETURN(PolicyText text, policy_text(name_or_path));
   uint64_t key = cache_key(text.json);
-  std::string path = cache_dir.empty() ? "" : seccomp_cache_path(cache_dir, text.json);
+  std::string path = cache_dir.empty() ? "" : cache_path_for(cache_dir, key);
   if (!path.empty()) {
     auto data = read_file(path);
     if (data.ok())
