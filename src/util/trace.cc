@@ -3,6 +3,7 @@
 #include "util/trace.h"
 
 #include <fcntl.h>
+#include <sys/resource.h>
 #include <stdlib.h>
 #include <time.h>
 #include <unistd.h>
@@ -41,10 +42,18 @@ void trace_mark(const char* name) {
                                  static_cast<unsigned long long>(ts.tv_nsec) / 1000);
   *--p = ' ';
   p = put_decimal(p, static_cast<unsigned long long>(getpid()));
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
   const char prefix[] = "sbx-trace ";
   p -= sizeof prefix - 1;
   for (size_t i = 0; i < sizeof prefix - 1; ++i) p[i] = prefix[i];
   char* q = end;
+  *q++ = ' ';
+  char digits[24];
+  char* const digits_end = digits + sizeof digits;
+  for (char* d = put_decimal(digits_end, static_cast<unsigned long long>(usage.ru_minflt));
+       d < digits_end;)
+    *q++ = *d++;
   *q++ = ' ';
   for (const char* n = name; *n != '\0' && q < line + sizeof line - 1; ++n) *q++ = *n;
   *q++ = '\n';
