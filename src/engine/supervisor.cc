@@ -213,7 +213,13 @@ Status Supervisor::set_runtime(const std::string& key, const std::string& json) 
 Status Supervisor::hand_over() {
   std::string verdict = "OK " + std::to_string(getpid()) + "\n";
   for (const auto& [key, json] : early_values_) verdict += key + " " + json + "\n";
+  // A CLI that died meanwhile makes this EPIPE, not our death: the ack's EOF then ends the
+  // sandbox. (Not ignored for good: helpers we exec, pasta, would inherit that.)
+  struct sigaction ignore{}, saved{};
+  ignore.sa_handler = SIG_IGN;
+  sigaction(SIGPIPE, &ignore, &saved);
   (void)write_all(cfg_.ready_fd, verdict);
+  sigaction(SIGPIPE, &saved, nullptr);
   close(cfg_.ready_fd);
   cfg_.ready_fd = -1;
   SBX_ASSIGN_OR_RETURN(own_store_, Store::open(store_path(cfg_.home)));
