@@ -145,8 +145,8 @@ Result<Prepared> prepare(const StoreFn& store, const std::string& home, const Sa
 Status record(Store& store, Prepared& p, int64_t supervisor_pid, const RuntimeValues& values) {
   const SandboxSpec& spec = p.spec;
   SBX_ASSIGN_OR_RETURN(AppInfo app, store.ensure_app(spec.app));
-  SandboxRow row{p.cfg.id, app.id,          "", spec.name,      "running", encode_spec(spec),
-                 now_seconds(), {},          {}, "",             supervisor_pid, spec.tags};
+  SandboxRow row{p.cfg.id,      app.id, "", spec.name, "running",      encode_spec(spec),
+                 now_seconds(), {},     {}, "",        supervisor_pid, spec.tags};
   SBX_TRY(store.insert_sandbox(row, values));
   p.images_lock.reset();  // the row now keeps the image in use
   return {};

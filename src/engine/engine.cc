@@ -7,8 +7,8 @@
 #include <unistd.h>
 
 #include "engine/internal.h"
-#include "runtime/limits.h"
 #include "engine/spec.h"
+#include "runtime/limits.h"
 #include "util/fs.h"
 #include "util/ids.h"
 

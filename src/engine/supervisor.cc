@@ -107,7 +107,7 @@ class Supervisor {
   SupervisorConfig& cfg_;
   Store* store_ = nullptr;            // null until recorded (one-shot) or handed over
   std::unique_ptr<Store> own_store_;  // a detached supervisor's connection
-  RuntimeValues early_values_;  // runtime values before the row exists
+  RuntimeValues early_values_;        // runtime values before the row exists
   EventLoop& loop_;
   SandboxLayout layout_;
   SandboxProcess sandbox_;
@@ -134,11 +134,12 @@ Status Supervisor::start() {
   SBX_TRY(set_up_limits());
   trace_mark("sup: limits");
   std::function<Status()> record;  // a one-shot records itself while pid 1 mounts
-  if (cfg_.record) record = [this]() -> Status {
-    SBX_ASSIGN_OR_RETURN(store_, cfg_.record(early_values_));
-    early_values_.clear();
-    return {};
-  };
+  if (cfg_.record)
+    record = [this]() -> Status {
+      SBX_ASSIGN_OR_RETURN(store_, cfg_.record(early_values_));
+      early_values_.clear();
+      return {};
+    };
   SBX_ASSIGN_OR_RETURN(sandbox_, start_sandbox(cfg_.plan, limits_.get(), record));
   if (limits_ && limits_->oom_fd() >= 0)
     loop_.watch(limits_->oom_fd(), [this](int) {
@@ -215,7 +216,8 @@ Status Supervisor::hand_over() {
   for (const auto& [key, json] : early_values_) verdict += key + " " + json + "\n";
   // A CLI that died meanwhile makes this EPIPE, not our death: the ack's EOF then ends the
   // sandbox. (Not ignored for good: helpers we exec, pasta, would inherit that.)
-  struct sigaction ignore{}, saved{};
+  struct sigaction ignore {
+  }, saved{};
   ignore.sa_handler = SIG_IGN;
   sigaction(SIGPIPE, &ignore, &saved);
   (void)write_all(cfg_.ready_fd, verdict);

@@ -294,9 +294,10 @@ Status Store::insert_sandbox(
     SBX_TRY(impl_->unique_or(std::move(status), "a running sandbox named '" + row.name +
                                                     "' already exists in app '" + app.name + "'"));
     for (const auto& [key, json] : runtime_values)
-      SBX_TRY(db.run("UPDATE sandboxes SET runtime_json = json_set(runtime_json, '$.' || ?,"
-                     " json(?)) WHERE id = ?",
-                     key, json, row.id));
+      SBX_TRY(
+          db.run("UPDATE sandboxes SET runtime_json = json_set(runtime_json, '$.' || ?,"
+                 " json(?)) WHERE id = ?",
+                 key, json, row.id));
     return impl_->insert_tags(row.id, row.tags);
   });
 }

@@ -284,8 +284,7 @@ TEST_CASE("store: sandboxes", "[store]") {
           R"({"limits_backend":"rlimit","tunnels":[{"container_port":80}]})");
     SandboxRow bad = make_sandbox(*app, "", {}, "running");
     CHECK_FALSE(store->insert_sandbox(bad, {{"usage", "{not json"}}).ok());
-    require_error(store->get_sandbox(bad.id), ErrorKind::kNotFound,
-                  "no sandbox '" + bad.id + "'");
+    require_error(store->get_sandbox(bad.id), ErrorKind::kNotFound, "no sandbox '" + bad.id + "'");
   }
   SECTION("sandboxes without a name never collide") {
     SandboxRow a = insert(*store, *app, "");
