@@ -332,6 +332,9 @@ class Bench:
         self.errors = []
         self.have_bwrap = False
         self.have_nsenter = False
+        self.baseline = str(Path(args.baseline).resolve()) if args.baseline else None
+        self.baseline_says = f" (and {self.baseline}, interleaved)" if self.baseline else ""
+        self.counts = {"oneshot": args.oneshot_runs, "create": args.create_runs}
 
     # --- state ---------------------------------------------------------------------------
 
@@ -455,32 +458,55 @@ class Bench:
 
     # --- measures ------------------------------------------------------------------------
 
-    def interleave(self, n, a, b):
+    def interleave(self, n, a, b, c=None):
+        """n rounds of a(), b(), c() (b and c optional), after the warm-up rounds."""
+        sides = [f for f in (a, b, c) if f]
         for _ in range(self.args.warmup):
-            a()
-            if b:
-                b()
-        xs, ys = [], []
+            for f in sides:
+                f()
+        xs, ys, zs = [], [], []
         for _ in range(n):
             if STOP.is_set():
                 raise KeyboardInterrupt
             xs.append(a())
             if b:
                 ys.append(b())
-        return xs, ys
+            if c:
+                zs.append(c())
+        return (xs, ys, zs) if c else (xs, ys)
+
+    def with_baseline(self, name, measure):
+        """measure(sbx_binary, env) -> one timed run. Interleaves sbx, the anchor and, with
+        --baseline, the other build (in a state directory of its own); returns the result."""
+        env = self.new_home(name)
+        a = lambda: measure(self.sbx, env)
+        b = self.bwrap_oneshot if self.have_bwrap else None
+        if not self.baseline:
+            xs, ys = self.interleave(self.counts[name], a, b)
+            return xs, ys, None
+        benv = self.new_home(name + "-baseline")
+        xs, ys, zs = self.interleave(self.counts[name], a, b,
+                                     lambda: measure(self.baseline, benv))
+        return xs, ys, zs
 
     def m_oneshot(self):
-        env = self.new_home("oneshot")
         n = self.args.oneshot_runs
-        log(f"one-shot: {n} pairs of `sbx run -- true` / bwrap one-shot")
-        a = lambda: timed(self.sbx_cmd("run", "--", "true"), env=env)
-        xs, ys = self.interleave(n, a, self.bwrap_oneshot if self.have_bwrap else None)
-        return self._timing_result(xs, ys, "bwrap not available" if not self.have_bwrap else None)
+        log(f"one-shot: {n} rounds of `sbx run -- true` / bwrap one-shot" + self.baseline_says)
+        xs, ys, zs = self.with_baseline(
+            "oneshot", lambda sbx, env: timed([sbx, "run", "--", "true"], env=env))
+        res = self._timing_result(xs, ys, "bwrap not available" if not self.have_bwrap else None)
+        return self._add_baseline(res, xs, zs)
 
     def _timing_result(self, xs, ys, anchor_missing=None):
         if anchor_missing:
             return {"sbx": summary(xs), "anchor": None, "ratio": None, "note": anchor_missing}
         return compare(xs, ys)
+
+    def _add_baseline(self, res, xs, zs):
+        if zs:
+            res["baseline"] = compare(xs, zs)
+            res["baseline"]["path"] = self.baseline
+        return res
 
     def m_exec(self):
         env = self.new_home("exec")
@@ -550,26 +576,30 @@ class Bench:
         return res
 
     def m_create(self):
-        env = self.new_home("create")
         n = self.args.create_runs
-        log(f"create+terminate: {n} pairs of `sbx create` + `sbx terminate` / bwrap one-shot")
+        log(f"create+terminate: {n} rounds of `sbx create` + `sbx terminate` / bwrap one-shot"
+            + self.baseline_says)
         parts = {"create": [], "terminate": []}
 
-        def a():
+        def a(sbx, env):
             t0 = time.perf_counter()
-            sb = self.create(env)
+            r = run([sbx, "create", "--timeout", LONG_TIMEOUT], env=env)
+            sb = r.stdout.decode().strip()
+            if not sb.startswith("sb-"):
+                raise HarnessError(f"sbx create printed {sb!r}, not a sandbox id")
             t1 = time.perf_counter()
-            run(self.sbx_cmd("terminate", sb), env=env)
+            run([sbx, "terminate", sb], env=env)
             t2 = time.perf_counter()
-            parts["create"].append(t1 - t0)
-            parts["terminate"].append(t2 - t1)
+            if sbx == self.sbx:
+                parts["create"].append(t1 - t0)
+                parts["terminate"].append(t2 - t1)
             return t2 - t0
-        xs, ys = self.interleave(n, a, self.bwrap_oneshot if self.have_bwrap else None)
+        xs, ys, zs = self.with_baseline("create", a)
         res = self._timing_result(xs, ys, None if self.have_bwrap else "bwrap not available")
         w = self.args.warmup
         res["create_only"] = summary(parts["create"][w:])
         res["terminate_only"] = summary(parts["terminate"][w:])
-        return res
+        return self._add_baseline(res, xs, zs)
 
     def pipe_run(self, producer, env, consumer=("cat",)):
         """Wall time of `producer | consumer >/dev/null-or-pipe`; returns (seconds, consumer out)."""
@@ -940,6 +970,13 @@ def table_rows(results):
         anchor = fmt_ms(r["anchor"]) if r.get("anchor") else "not measured " + note(r["note"])
         rows.append([label, fmt_ms(r["sbx"]) if r.get("sbx") else "-", anchor, ratio_cell(r),
                      target, met(r.get("ratio"), limit)])
+        bl = r.get("baseline")
+        if bl:
+            anchor_ms = r["anchor"]["median"] if r.get("anchor") else None
+            vs = f", {bl['anchor']['median'] / anchor_ms:.2f}x the anchor" if anchor_ms else ""
+            rows.append(["  sbx / the --baseline build " + note(f"--baseline {bl['path']}{vs}"),
+                         fmt_ms(bl["sbx"]), fmt_ms(bl["anchor"]), ratio_cell(bl), "(none)",
+                         "n/a"])
         v = r.get("variant")
         if v:
             rows.append(["  variant anchor, rootless " + note(
@@ -1039,6 +1076,9 @@ def parse_args(argv):
                                                     str(REPO / "build" / "bench.json")),
                    help="where to write the JSON record (default: build/bench.json)")
     p.add_argument("--quick", action="store_true", help="few runs of each: a smoke run")
+    p.add_argument("--baseline", default=os.environ.get("SBX_BENCH_BASELINE", ""),
+                   help="another sbx binary (an older build) timed in the same rounds as sbx "
+                        "for the one-shot and create+terminate measures")
     p.add_argument("--only", default=os.environ.get("SBX_BENCH_ONLY", ""),
                    help="comma-separated measures to run, from: " + ",".join(MEASURES))
     for name, (dflt, quick, hlp) in COUNTS.items():
@@ -1060,6 +1100,9 @@ def parse_args(argv):
 
 def main(argv):
     args = parse_args(argv)
+    if args.baseline and not os.access(args.baseline, os.X_OK):
+        print(f"bench: --baseline {args.baseline} is not an executable", file=sys.stderr)
+        return 2
     if not os.access(args.sbx, os.X_OK):
         print(f"bench: {args.sbx} is not an executable sbx (build it with `make`, or set SBX)",
               file=sys.stderr)
@@ -1081,7 +1124,8 @@ def main(argv):
               "mode": "rootless" if bench.rootless else "root",
               "user": os.environ.get("USER") or str(os.geteuid()),
               "config": {k: getattr(args, k) for k in COUNTS} | {"quick": args.quick,
-                                                                  "only": args.only}}
+                                                                  "only": args.only,
+                                                                  "baseline": bench.baseline}}
     interrupted = False
     try:
         bench.ensure_anchors()
