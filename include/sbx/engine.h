@@ -65,7 +65,7 @@ class Engine {
   // $XDG_DATA_HOME/sbx or ~/.local/share/sbx when rootless, /var/lib/sbx as root. With
   // store_when_needed the store is opened later, by the first call that needs it; then the
   // first call must be create(), run() or image_build(). create and run open it while their
-  // sandbox sets up, so that opening it costs them no time.
+  // sandbox sets up, so that opening it overlaps the setup.
   static Result<std::unique_ptr<Engine>> open(bool store_when_needed = false);
   ~Engine();
   Engine(const Engine&) = delete;

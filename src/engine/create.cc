@@ -1,8 +1,8 @@
 // Creating sandboxes: `create` (a detached supervisor, handed over to the caller only once it
 // runs) and `run` (the caller's own process supervises a one-shot sandbox). Both prepare
 // everything that can fail before anything is recorded, so bad input changes nothing. Both
-// open the store only when they must: a sandbox is recorded while it sets up, and so opening
-// the store (a few milliseconds) costs neither of them any time.
+// open the store only when they must: a sandbox is recorded while it sets up, so that opening
+// the store (a few milliseconds) overlaps the setup instead of preceding it.
 #include <fcntl.h>
 #include <sched.h>
 #include <sys/file.h>
