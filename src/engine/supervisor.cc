@@ -216,8 +216,8 @@ Status Supervisor::hand_over() {
   for (const auto& [key, json] : early_values_) verdict += key + " " + json + "\n";
   // A CLI that died meanwhile makes this EPIPE, not our death: the ack's EOF then ends the
   // sandbox. (Not ignored for good: helpers we exec, pasta, would inherit that.)
-  struct sigaction ignore {
-  }, saved{};
+  struct sigaction ignore = {};
+  struct sigaction saved = {};
   ignore.sa_handler = SIG_IGN;
   sigaction(SIGPIPE, &ignore, &saved);
   (void)write_all(cfg_.ready_fd, verdict);
