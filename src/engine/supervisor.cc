@@ -26,6 +26,7 @@
 #include "runtime/runtime.h"
 #include "store/store.h"
 #include "stream/event_loop.h"
+#include "util/fd.h"
 #include "util/fs.h"
 #include "util/ids.h"
 #include "util/json.h"
@@ -214,14 +215,10 @@ Status Supervisor::set_runtime(const std::string& key, const std::string& json) 
 Status Supervisor::hand_over() {
   std::string verdict = "OK " + std::to_string(getpid()) + "\n";
   for (const auto& [key, json] : early_values_) verdict += key + " " + json + "\n";
-  // A CLI that died meanwhile makes this EPIPE, not our death: the ack's EOF then ends the
-  // sandbox. (Not ignored for good: helpers we exec, pasta, would inherit that.)
-  struct sigaction ignore = {};
-  struct sigaction saved = {};
-  ignore.sa_handler = SIG_IGN;
-  sigaction(SIGPIPE, &ignore, &saved);
-  (void)write_all(cfg_.ready_fd, verdict);
-  sigaction(SIGPIPE, &saved, nullptr);
+  {
+    SigpipeIgnored held;  // a CLI that died meanwhile: EPIPE, and the ack's EOF ends the sandbox
+    (void)write_all(cfg_.ready_fd, verdict);
+  }
   close(cfg_.ready_fd);
   cfg_.ready_fd = -1;
   SBX_ASSIGN_OR_RETURN(own_store_, Store::open(store_path(cfg_.home)));

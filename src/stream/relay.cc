@@ -8,30 +8,11 @@
 #include <optional>
 
 #include "stream/event_loop.h"
+#include "util/fd.h"
 
 namespace sbx {
 
 namespace {
-
-// Ignores SIGPIPE for its lifetime, so a write to a closed pipe fails with EPIPE instead.
-class SigpipeIgnored {
- public:
-  SigpipeIgnored() {
-    struct sigaction ignore {};
-    ignore.sa_handler = SIG_IGN;
-    sigemptyset(&ignore.sa_mask);
-    restore_ = ::sigaction(SIGPIPE, &ignore, &saved_) == 0;
-  }
-  ~SigpipeIgnored() {
-    if (restore_) ::sigaction(SIGPIPE, &saved_, nullptr);
-  }
-  SigpipeIgnored(const SigpipeIgnored&) = delete;
-  SigpipeIgnored& operator=(const SigpipeIgnored&) = delete;
-
- private:
-  struct sigaction saved_ {};
-  bool restore_ = false;
-};
 
 // The state of one relay() call; the pumps' callbacks share it, so it outlives an early return.
 struct RelayRun {

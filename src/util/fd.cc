@@ -1,9 +1,20 @@
-// Small fd helpers: pipes, complete reads and writes.
+// Small fd helpers: pipes, complete reads and writes, SIGPIPE held off.
 #include "util/fd.h"
 
 #include <fcntl.h>
 
 namespace sbx {
+
+SigpipeIgnored::SigpipeIgnored() {
+  struct sigaction ignore = {};
+  ignore.sa_handler = SIG_IGN;
+  sigemptyset(&ignore.sa_mask);
+  restore_ = ::sigaction(SIGPIPE, &ignore, &saved_) == 0;
+}
+
+SigpipeIgnored::~SigpipeIgnored() {
+  if (restore_) ::sigaction(SIGPIPE, &saved_, nullptr);
+}
 
 Result<Pipe> make_pipe(int extra_flags) {
   int fds[2];

@@ -2,6 +2,7 @@
 // and owned by a UniqueFd; a ChildProcess is killed and reaped if it is dropped while running.
 #pragma once
 
+#include <signal.h>
 #include <sys/types.h>
 #include <unistd.h>
 
@@ -45,6 +46,21 @@ struct Pipe {
 
 // A close-on-exec pipe (O_CLOEXEC, plus extra_flags such as O_NONBLOCK or O_DIRECT).
 Result<Pipe> make_pipe(int extra_flags = 0);
+
+// Ignores SIGPIPE for its lifetime, so that a write to a pipe whose reader is gone fails with
+// EPIPE instead of killing the process. Process-wide: not for threaded code. Scoped, because
+// programs exec'd later would inherit an ignored SIGPIPE (pasta, for one, then fails).
+class SigpipeIgnored {
+ public:
+  SigpipeIgnored();
+  ~SigpipeIgnored();
+  SigpipeIgnored(const SigpipeIgnored&) = delete;
+  SigpipeIgnored& operator=(const SigpipeIgnored&) = delete;
+
+ private:
+  struct sigaction saved_ = {};
+  bool restore_ = false;
+};
 
 // Writes all of buf, retrying on EINTR and short writes.
 Status write_all(int fd, const void* buf, size_t len);
