@@ -199,6 +199,14 @@ struct Store::Impl {
     return changed;
   }
 
+  // Sets one key of a sandbox row's runtime_json (a JSON text), inside the caller's transaction.
+  Status put_runtime_value(const std::string& id, const std::string& key, const std::string& json) {
+    return db->run(
+        "UPDATE sandboxes SET runtime_json = json_set(runtime_json, '$.' || ?, json(?))"
+        " WHERE id = ?",
+        key, json, id);
+  }
+
   // Maps a UNIQUE or PRIMARY KEY violation by the statement just run to kAlreadyExists.
   Status unique_or(Status status, const std::string& message) {
     if (!status.ok() && db->last_failure_was_duplicate()) return already_exists(message);
@@ -294,10 +302,7 @@ Status Store::insert_sandbox(
     SBX_TRY(impl_->unique_or(std::move(status), "a running sandbox named '" + row.name +
                                                     "' already exists in app '" + app.name + "'"));
     for (const auto& [key, json] : runtime_values)
-      SBX_TRY(
-          db.run("UPDATE sandboxes SET runtime_json = json_set(runtime_json, '$.' || ?,"
-                 " json(?)) WHERE id = ?",
-                 key, json, row.id));
+      SBX_TRY(impl_->put_runtime_value(row.id, key, json));
     return impl_->insert_tags(row.id, row.tags);
   });
 }
@@ -312,10 +317,7 @@ Status Store::mark_running(const std::string& id, int64_t supervisor_pid,
                supervisor_pid, id));
     if (db.changes() > 0) {
       for (const auto& [key, json] : runtime_values)
-        SBX_TRY(
-            db.run("UPDATE sandboxes SET runtime_json = json_set(runtime_json, '$.' || ?,"
-                   " json(?)) WHERE id = ?",
-                   key, json, id));
+        SBX_TRY(impl_->put_runtime_value(id, key, json));
       return {};
     }
     SBX_TRY(impl_->require_sandbox(id));
@@ -335,10 +337,7 @@ Result<bool> Store::mark_ended(const std::string& id, std::optional<int> returnc
     changed = db.changes() > 0;
     if (!changed) return impl_->require_sandbox(id);
     if (usage_json.empty()) return {};
-    return db.run(
-        "UPDATE sandboxes SET runtime_json = json_set(runtime_json, '$.usage', json(?))"
-        " WHERE id = ?",
-        usage_json, id);
+    return impl_->put_runtime_value(id, "usage", usage_json);
   }));
   return changed;
 }
@@ -412,10 +411,7 @@ Status Store::set_runtime_value(const std::string& id, const std::string& key,
                                 const std::string& json_value) {
   Db& db = *impl_->db;
   return db.write_txn([&]() -> Status {
-    SBX_TRY(
-        db.run("UPDATE sandboxes SET runtime_json = json_set(runtime_json, '$.' || ?, json(?))"
-               " WHERE id = ?",
-               key, json_value, id));
+    SBX_TRY(impl_->put_runtime_value(id, key, json_value));
     if (db.changes() == 0) return not_found("no sandbox '" + id + "'");
     return {};
   });

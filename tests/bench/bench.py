@@ -334,7 +334,6 @@ class Bench:
         self.have_nsenter = False
         self.baseline = str(Path(args.baseline).resolve()) if args.baseline else None
         self.baseline_says = f" (and {self.baseline}, interleaved)" if self.baseline else ""
-        self.counts = {"oneshot": args.oneshot_runs, "create": args.create_runs}
 
     # --- state ---------------------------------------------------------------------------
 
@@ -349,8 +348,8 @@ class Bench:
     def sbx_cmd(self, *args):
         return [self.sbx, *args]
 
-    def create(self, env, *extra):
-        r = run(self.sbx_cmd("create", "--timeout", LONG_TIMEOUT, *extra), env=env)
+    def create(self, env, *extra, sbx=None):
+        r = run([sbx or self.sbx, "create", "--timeout", LONG_TIMEOUT, *extra], env=env)
         sb = r.stdout.decode().strip()
         if not sb.startswith("sb-"):
             raise HarnessError(f"sbx create printed {sb!r}, not a sandbox id")
@@ -475,17 +474,17 @@ class Bench:
                 zs.append(c())
         return (xs, ys, zs) if c else (xs, ys)
 
-    def with_baseline(self, name, measure):
+    def with_baseline(self, name, n, measure):
         """measure(sbx_binary, env) -> one timed run. Interleaves sbx, the anchor and, with
         --baseline, the other build (in a state directory of its own); returns the result."""
         env = self.new_home(name)
         a = lambda: measure(self.sbx, env)
         b = self.bwrap_oneshot if self.have_bwrap else None
         if not self.baseline:
-            xs, ys = self.interleave(self.counts[name], a, b)
+            xs, ys = self.interleave(n, a, b)
             return xs, ys, None
         benv = self.new_home(name + "-baseline")
-        xs, ys, zs = self.interleave(self.counts[name], a, b,
+        xs, ys, zs = self.interleave(n, a, b,
                                      lambda: measure(self.baseline, benv))
         return xs, ys, zs
 
@@ -493,7 +492,7 @@ class Bench:
         n = self.args.oneshot_runs
         log(f"one-shot: {n} rounds of `sbx run -- true` / bwrap one-shot" + self.baseline_says)
         xs, ys, zs = self.with_baseline(
-            "oneshot", lambda sbx, env: timed([sbx, "run", "--", "true"], env=env))
+            "oneshot", n, lambda sbx, env: timed([sbx, "run", "--", "true"], env=env))
         res = self._timing_result(xs, ys, "bwrap not available" if not self.have_bwrap else None)
         return self._add_baseline(res, xs, zs)
 
@@ -583,10 +582,7 @@ class Bench:
 
         def a(sbx, env):
             t0 = time.perf_counter()
-            r = run([sbx, "create", "--timeout", LONG_TIMEOUT], env=env)
-            sb = r.stdout.decode().strip()
-            if not sb.startswith("sb-"):
-                raise HarnessError(f"sbx create printed {sb!r}, not a sandbox id")
+            sb = self.create(env, sbx=sbx)
             t1 = time.perf_counter()
             run([sbx, "terminate", sb], env=env)
             t2 = time.perf_counter()
@@ -594,7 +590,7 @@ class Bench:
                 parts["create"].append(t1 - t0)
                 parts["terminate"].append(t2 - t1)
             return t2 - t0
-        xs, ys, zs = self.with_baseline("create", a)
+        xs, ys, zs = self.with_baseline("create", n, a)
         res = self._timing_result(xs, ys, None if self.have_bwrap else "bwrap not available")
         w = self.args.warmup
         res["create_only"] = summary(parts["create"][w:])
