@@ -163,6 +163,7 @@ int main(int argc, char** argv) {
   sbx::trace_init();
   sbx::trace_mark("cli: main");
   sbx::remember_process_args(argc, argv);  // forks retitle themselves (util/proctitle.h)
+  sbx::Engine::for_one_command();
   try {
     return sbx::cli::run_cli(argc, argv);
   } catch (const std::exception& e) {  // bad_alloc and the like: still one line, still 125

@@ -74,6 +74,8 @@ Result<std::unique_ptr<Engine>> Engine::open(bool store_when_needed) {
   return engine;
 }
 
+void Engine::for_one_command() { Store::for_one_command(); }
+
 Status Engine::open_store() {
   if (store_) return {};
   SBX_ASSIGN_OR_RETURN(store_, Store::open(store_path(home_)));

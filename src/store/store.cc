@@ -9,6 +9,7 @@
 #include <functional>
 #include <utility>
 
+#include "store/sqlite_memory.h"
 #include "store/sqlite_util.h"
 #include "util/fd.h"
 #include "util/ids.h"
@@ -227,6 +228,8 @@ Result<std::unique_ptr<Store>> Store::open(const std::string& path) {
   impl->db = std::move(db);
   return std::unique_ptr<Store>(new Store(std::move(impl)));
 }
+
+void Store::for_one_command() { sql::use_huge_page_memory(); }
 
 int Store::schema_version() {
   Result<int> version = impl_->db->user_version();

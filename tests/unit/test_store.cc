@@ -1,6 +1,7 @@
 // Unit tests of the state store against real database files in fresh temporary directories,
 // including races between forked processes. Single-threaded; children only use their own Store.
 #include <fcntl.h>
+#include <sqlite3.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -10,10 +11,12 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <functional>
 #include <set>
 #include <string>
 #include <vector>
 
+#include "store/sqlite_memory.h"
 #include "store/sqlite_util.h"
 #include "store/store.h"
 #include "util/ids.h"
@@ -717,4 +720,67 @@ TEST_CASE("store: two processes racing for one running name", "[store][race]") {
   auto rows = store->list_sandboxes(filter("my-app", {}, false));
   require_ok(rows);
   CHECK(rows->size() == kRounds);
+}
+
+namespace {
+
+// In a forked child: which check failed (0 for none). Catch2 cannot report from a child.
+int run_child(const std::function<int()>& body) {
+  pid_t pid = fork();
+  if (pid == 0) _exit(body());
+  int status = 0;
+  waitpid(pid, &status, 0);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 100 + WTERMSIG(status);
+}
+
+// Writes `count` sandboxes whose specs are `spec_bytes` long, and reads them back.
+int store_round_trip(const std::string& path, int count, size_t spec_bytes) {
+  auto store = Store::open(path);
+  if (!store.ok()) return 10;
+  auto app = (*store)->ensure_app("arena");
+  if (!app.ok()) return 11;
+  std::set<std::string> written;
+  for (int i = 0; i < count; ++i) {
+    SandboxRow row = make_sandbox(*app, "", {}, "running");
+    row.spec_json = "{\"pad\":\"" + std::string(spec_bytes, 'a' + i % 26) + "\"}";
+    if (!(*store)->insert_sandbox(row).ok()) return 12;
+    written.insert(row.id + row.spec_json);
+  }
+  auto rows = (*store)->list_sandboxes(filter("arena"));
+  if (!rows.ok()) return 13;
+  std::set<std::string> read;
+  for (const SandboxRow& row : *rows) read.insert(row.id + row.spec_json);
+  return std::includes(read.begin(), read.end(), written.begin(), written.end()) ? 0 : 14;
+}
+
+}  // namespace
+
+TEST_CASE("store: SQLite memory from one huge page, and never in a forked child", "[store]") {
+  TempDir dir;
+  const std::string path = dir.file("state.db");
+  open_store(path);  // created and migrated here: that alone would fill the arena
+  int failed = run_child([&] {
+    // Earlier tests initialised SQLite in this copied process; the arena is made even where
+    // no huge page is at hand.
+    sqlite3_shutdown();
+    sql::use_huge_page_memory(false);
+    if (sql::huge_page_memory_used() != 0) return 1;
+    if (int rc = store_round_trip(path, 5, 100); rc != 0) return rc;
+    size_t used = sql::huge_page_memory_used();
+    if (used == 0) return 2;
+    // A child of the arena's process finds it blank and gives SQLite malloc() instead.
+    int child = run_child([&] {
+      if (sql::huge_page_memory_used() != 0) return 1;
+      if (store_round_trip(path, 50, 100) != 0) return 2;
+      return sql::huge_page_memory_used() == 0 ? 0 : 3;
+    });
+    if (child != 0) return 40 + child;
+    // The arena still serves its own process, untouched by the child.
+    if (int rc = store_round_trip(path, 1, 100); rc != 0) return 60 + rc;
+    if (sql::huge_page_memory_used() <= used) return 3;
+    // Rows larger than the whole arena: past its end, malloc().
+    if (int rc = store_round_trip(path, 3, 3 << 20); rc != 0) return 20 + rc;
+    return 0;
+  });
+  CHECK(failed == 0);
 }

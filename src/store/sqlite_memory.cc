@@ -1,0 +1,182 @@
+// SQLite's memory in a short-lived process: one 2 MiB transparent huge page, bump-allocated,
+// instead of the hundred or so small pages a connection touches (page cache, schema,
+// statements). On a VM with shadow paging every first touch of a small page costs about 25 µs,
+// so one huge-page fault (about 0.2 ms) saves milliseconds per command; on bare metal it costs
+// about what the small faults did. Thread-safe: the bump pointer is atomic.
+//
+// Blocks are never reused, except the last one (freed or grown in place): a command allocates
+// far less than the arena, and past its end SQLite gets malloc() as before. Only the process
+// that asked for the arena ever makes one; the mapping is MADV_WIPEONFORK, so a child forked
+// from it (a supervisor, a sandbox's pid 1) finds it blank and uses malloc() too.
+#include "store/sqlite_memory.h"
+
+#include <malloc.h>
+#include <sqlite3.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+
+namespace sbx::sql {
+
+namespace {
+
+constexpr uintptr_t kArenaBytes = uintptr_t{2} << 20;  // one x86-64 transparent huge page
+constexpr uint64_t kMagic = 0x73627861'72656e61;       // "sbxarena"
+constexpr uintptr_t kHeaderBytes = 64;                 // the magic, then the first block
+constexpr uintptr_t kSizeBytes = 8;                    // each block's size, before it
+
+struct Arena {
+  std::atomic<pid_t> owner{0};  // the process that asked for the arena
+  bool require_huge_page = true;
+  uintptr_t begin = 0, end = 0;
+  std::atomic<uintptr_t> top{0};
+};
+Arena g_arena;
+
+uint64_t round8(uint64_t n) { return (n + 7) & ~uint64_t{7}; }
+
+bool in_arena(const void* p) {
+  auto a = reinterpret_cast<uintptr_t>(p);
+  return a >= g_arena.begin && a < g_arena.end;
+}
+
+// False in a child forked from the arena's process: its copy of the mapping reads as zeros.
+bool arena_live() {
+  return g_arena.begin != 0 && *reinterpret_cast<const volatile uint64_t*>(g_arena.begin) == kMagic;
+}
+
+uint64_t& block_size(void* p) { return *reinterpret_cast<uint64_t*>(static_cast<char*>(p) - 8); }
+
+void* arena_alloc(uint64_t size) {
+  uintptr_t old = g_arena.top.load(std::memory_order_relaxed);
+  for (;;) {
+    if (old + kSizeBytes + size > g_arena.end) return nullptr;
+    if (g_arena.top.compare_exchange_weak(old, old + kSizeBytes + size)) break;
+  }
+  auto* p = reinterpret_cast<char*>(old + kSizeBytes);
+  block_size(p) = size;
+  return p;
+}
+
+void* mem_malloc(int n) {
+  uint64_t size = round8(n > 0 ? static_cast<uint64_t>(n) : 8);
+  if (arena_live())
+    if (void* p = arena_alloc(size)) return p;
+  return malloc(size);
+}
+
+void mem_free(void* p) {
+  if (!in_arena(p)) return free(p);
+  if (!arena_live()) return;
+  // Only the last block goes back.
+  uintptr_t end = reinterpret_cast<uintptr_t>(p) + block_size(p);
+  uintptr_t start = reinterpret_cast<uintptr_t>(p) - kSizeBytes;
+  g_arena.top.compare_exchange_strong(end, start);
+}
+
+int mem_size(void* p) {
+  if (p == nullptr) return 0;
+  if (!in_arena(p)) return static_cast<int>(malloc_usable_size(p));
+  return arena_live() ? static_cast<int>(block_size(p)) : 0;
+}
+
+void* mem_realloc(void* p, int n) {
+  uint64_t size = round8(n > 0 ? static_cast<uint64_t>(n) : 8);
+  if (!in_arena(p)) return realloc(p, size);
+  uint64_t old = static_cast<uint64_t>(mem_size(p));
+  if (arena_live()) {
+    uintptr_t end = reinterpret_cast<uintptr_t>(p) + old;  // the last block grows in place
+    if (reinterpret_cast<uintptr_t>(p) + size <= g_arena.end &&
+        g_arena.top.compare_exchange_strong(end, reinterpret_cast<uintptr_t>(p) + size)) {
+      block_size(p) = size;
+      return p;
+    }
+  }
+  void* q = mem_malloc(static_cast<int>(size));
+  if (q == nullptr) return nullptr;
+  memcpy(q, p, old < size ? old : size);
+  mem_free(p);
+  return q;
+}
+
+int mem_roundup(int n) { return static_cast<int>(round8(static_cast<uint64_t>(n))); }
+
+// Whether a huge page can be had at once: THP allowed on request, and a free block of 2 MiB
+// or more in the buddy allocator, so that the fault never stalls in compaction.
+bool huge_page_at_hand() {
+  char text[256] = {};
+  FILE* f = fopen("/sys/kernel/mm/transparent_hugepage/enabled", "re");
+  if (f == nullptr) return false;
+  size_t n = fread(text, 1, sizeof text - 1, f);
+  fclose(f);
+  text[n] = '\0';
+  if (strstr(text, "[always]") == nullptr && strstr(text, "[madvise]") == nullptr) return false;
+  f = fopen("/proc/buddyinfo", "re");
+  if (f == nullptr) return false;
+  bool free_block = false;
+  char line[512];
+  while (!free_block && fgets(line, sizeof line, f) != nullptr) {
+    // "Node 0, zone   Normal  c0 c1 ... c10": free blocks of order 0 to 10.
+    const char* counts = strstr(line, "zone");
+    if (counts == nullptr) continue;
+    counts += 4;
+    while (*counts == ' ') ++counts;
+    while (*counts != ' ' && *counts != '\0') ++counts;  // the zone's name
+    long count[11] = {};
+    if (sscanf(counts, "%ld %ld %ld %ld %ld %ld %ld %ld %ld %ld %ld", &count[0], &count[1],
+               &count[2], &count[3], &count[4], &count[5], &count[6], &count[7], &count[8],
+               &count[9], &count[10]) == 11)
+      free_block = count[9] > 0 || count[10] > 0;
+  }
+  fclose(f);
+  return free_block;
+}
+
+// Maps the arena, 2 MiB-aligned, and faults it in as one huge page.
+int mem_init(void*) {
+  if (g_arena.owner.load() != getpid() || g_arena.begin != 0) return SQLITE_OK;
+  if (g_arena.require_huge_page && !huge_page_at_hand()) return SQLITE_OK;
+  void* raw = mmap(nullptr, 2 * kArenaBytes, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  if (raw == MAP_FAILED) return SQLITE_OK;
+  auto start = reinterpret_cast<uintptr_t>(raw);
+  uintptr_t begin = (start + kArenaBytes - 1) & ~(kArenaBytes - 1);
+  if (begin > start) munmap(raw, begin - start);
+  munmap(reinterpret_cast<void*>(begin + kArenaBytes), start + kArenaBytes - begin);
+  auto* arena = reinterpret_cast<void*>(begin);
+  if (madvise(arena, kArenaBytes, MADV_HUGEPAGE) != 0 ||
+      madvise(arena, kArenaBytes, MADV_WIPEONFORK) != 0) {
+    munmap(arena, kArenaBytes);
+    return SQLITE_OK;
+  }
+  *reinterpret_cast<uint64_t*>(begin) = kMagic;
+  g_arena.begin = begin;
+  g_arena.end = begin + kArenaBytes;
+  g_arena.top = begin + kHeaderBytes - kSizeBytes;
+  return SQLITE_OK;
+}
+
+void mem_shutdown(void*) {}  // the arena lives as long as the process
+
+}  // namespace
+
+void use_huge_page_memory(bool require_huge_page) {
+  static const sqlite3_mem_methods kMethods = {mem_malloc,  mem_free, mem_realloc,  mem_size,
+                                               mem_roundup, mem_init, mem_shutdown, nullptr};
+  pid_t expected = 0;
+  if (!g_arena.owner.compare_exchange_strong(expected, getpid())) return;
+  g_arena.require_huge_page = require_huge_page;
+  // Refused (SQLITE_MISUSE) once SQLite is initialised: then it keeps malloc().
+  sqlite3_config(SQLITE_CONFIG_MALLOC, &kMethods);
+}
+
+size_t huge_page_memory_used() {
+  if (!arena_live()) return 0;
+  return g_arena.top.load() + kSizeBytes - g_arena.begin - kHeaderBytes;
+}
+
+}  // namespace sbx::sql
