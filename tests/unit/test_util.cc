@@ -50,6 +50,18 @@ TEST_CASE("make_dirs sets exact modes and remove_tree removes what a sandbox loc
   REQUIRE_FALSE(path_exists(base + "/a"));
   REQUIRE(path_exists("/etc/passwd"));  // the symlink was not followed
   REQUIRE(remove_tree(base + "/missing").ok());
+  // More entries than one directory read returns, files and directories mixed.
+  std::string wide = base + "/wide";
+  REQUIRE(make_dirs(wide, 0700).ok());
+  for (int i = 0; i < 300; ++i) {
+    std::string name = wide + "/entry-with-a-long-name-" + std::to_string(i);
+    if (i % 3 == 0)
+      REQUIRE(make_dirs(name + "/sub", 0700).ok());
+    else
+      REQUIRE(write_file_atomic(name, "x", 0600).ok());
+  }
+  REQUIRE(remove_tree(wide).ok());
+  REQUIRE_FALSE(path_exists(wide));
   REQUIRE(remove_tree(base).ok());
 }
 
