@@ -49,7 +49,9 @@ bool arena_live() {
   return g_arena.begin != 0 && *reinterpret_cast<const volatile uint64_t*>(g_arena.begin) == kMagic;
 }
 
-uint64_t& block_size(void* p) { return *reinterpret_cast<uint64_t*>(static_cast<char*>(p) - 8); }
+uint64_t& block_size(void* p) {
+  return *reinterpret_cast<uint64_t*>(static_cast<char*>(p) - kSizeBytes);
+}
 
 void* arena_alloc(uint64_t size) {
   uintptr_t old = g_arena.top.load(std::memory_order_relaxed);
