@@ -10,6 +10,7 @@
 // from it (a supervisor, a sandbox's pid 1) finds it blank and uses malloc() too.
 #include "store/sqlite_memory.h"
 
+#include <fcntl.h>
 #include <malloc.h>
 #include <sqlite3.h>
 #include <sys/mman.h>
@@ -107,35 +108,44 @@ void* mem_realloc(void* p, int n) {
 
 int mem_roundup(int n) { return static_cast<int>(round8(static_cast<uint64_t>(n))); }
 
+// Reads a small /proc or /sys file into buf (no stdio: its buffers would be fresh pages).
+bool read_small_file(const char* path, char* buf, size_t size) {
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  ssize_t n = read(fd, buf, size - 1);
+  close(fd);
+  if (n < 0) return false;
+  buf[n] = '\0';
+  return true;
+}
+
 // Whether a huge page can be had at once: THP allowed on request, and a free block of 2 MiB
 // or more in the buddy allocator, so that the fault never stalls in compaction.
 bool huge_page_at_hand() {
-  char text[256] = {};
-  FILE* f = fopen("/sys/kernel/mm/transparent_hugepage/enabled", "re");
-  if (f == nullptr) return false;
-  size_t n = fread(text, 1, sizeof text - 1, f);
-  fclose(f);
-  text[n] = '\0';
-  if (strstr(text, "[always]") == nullptr && strstr(text, "[madvise]") == nullptr) return false;
-  f = fopen("/proc/buddyinfo", "re");
-  if (f == nullptr) return false;
-  bool free_block = false;
-  char line[512];
-  while (!free_block && fgets(line, sizeof line, f) != nullptr) {
-    // "Node 0, zone   Normal  c0 c1 ... c10": free blocks of order 0 to 10.
+  char text[2048];
+  if (!read_small_file("/sys/kernel/mm/transparent_hugepage/enabled", text, sizeof text) ||
+      (strstr(text, "[always]") == nullptr && strstr(text, "[madvise]") == nullptr))
+    return false;
+  if (!read_small_file("/proc/buddyinfo", text, sizeof text)) return false;
+  // "Node 0, zone   Normal  c0 c1 ... c10" per line: free blocks of order 0 to 10.
+  for (char* line = text; line != nullptr && *line != '\0';) {
+    char* next = strchr(line, '\n');
+    if (next != nullptr) *next++ = '\0';
     const char* counts = strstr(line, "zone");
-    if (counts == nullptr) continue;
-    counts += 4;
-    while (*counts == ' ') ++counts;
-    while (*counts != ' ' && *counts != '\0') ++counts;  // the zone's name
-    long count[11] = {};
-    if (sscanf(counts, "%ld %ld %ld %ld %ld %ld %ld %ld %ld %ld %ld", &count[0], &count[1],
-               &count[2], &count[3], &count[4], &count[5], &count[6], &count[7], &count[8],
-               &count[9], &count[10]) == 11)
-      free_block = count[9] > 0 || count[10] > 0;
+    if (counts != nullptr) {
+      counts += 4;
+      while (*counts == ' ') ++counts;
+      while (*counts != ' ' && *counts != '\0') ++counts;  // the zone's name
+      long count[11] = {};
+      if (sscanf(counts, "%ld %ld %ld %ld %ld %ld %ld %ld %ld %ld %ld", &count[0], &count[1],
+                 &count[2], &count[3], &count[4], &count[5], &count[6], &count[7], &count[8],
+                 &count[9], &count[10]) == 11 &&
+          (count[9] > 0 || count[10] > 0))
+        return true;
+    }
+    line = next;
   }
-  fclose(f);
-  return free_block;
+  return false;
 }
 
 // Maps the arena, 2 MiB-aligned, and faults it in as one huge page.
