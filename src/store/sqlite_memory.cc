@@ -20,34 +20,37 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
+#include <functional>
 
 namespace sbx::sql {
 
 namespace {
 
-constexpr uintptr_t kArenaBytes = uintptr_t{2} << 20;  // one x86-64 transparent huge page
-constexpr uint64_t kMagic = 0x73627861'72656e61;       // "sbxarena"
-constexpr uintptr_t kHeaderBytes = 64;                 // the magic, then the first block
-constexpr uintptr_t kSizeBytes = 8;                    // each block's size, before it
+constexpr size_t kArenaBytes = size_t{2} << 20;   // one x86-64 transparent huge page
+constexpr uint64_t kMagic = 0x73627861'72656e61;  // "sbxarena"
+constexpr size_t kHeaderBytes = 64;               // the magic, then the first block
+constexpr size_t kSizeBytes = 8;                  // each block's size, before it
 
 struct Arena {
   std::atomic<pid_t> owner{0};  // the process that asked for the arena
   bool require_huge_page = true;
-  uintptr_t begin = 0, end = 0;
-  std::atomic<uintptr_t> top{0};
+  char* begin = nullptr;
+  char* end = nullptr;
+  std::atomic<char*> top{nullptr};  // where the next block's size goes
 };
 Arena g_arena;
 
 uint64_t round8(uint64_t n) { return (n + 7) & ~uint64_t{7}; }
 
 bool in_arena(const void* p) {
-  auto a = reinterpret_cast<uintptr_t>(p);
-  return a >= g_arena.begin && a < g_arena.end;
+  return g_arena.begin != nullptr && std::less_equal<const void*>()(g_arena.begin, p) &&
+         std::less<const void*>()(p, g_arena.end);
 }
 
 // False in a child forked from the arena's process: its copy of the mapping reads as zeros.
 bool arena_live() {
-  return g_arena.begin != 0 && *reinterpret_cast<const volatile uint64_t*>(g_arena.begin) == kMagic;
+  return g_arena.begin != nullptr &&
+         *reinterpret_cast<const volatile uint64_t*>(g_arena.begin) == kMagic;
 }
 
 uint64_t& block_size(void* p) {
@@ -55,12 +58,12 @@ uint64_t& block_size(void* p) {
 }
 
 void* arena_alloc(uint64_t size) {
-  uintptr_t old = g_arena.top.load(std::memory_order_relaxed);
+  char* old = g_arena.top.load(std::memory_order_relaxed);
   for (;;) {
-    if (old + kSizeBytes + size > g_arena.end) return nullptr;
+    if (static_cast<uint64_t>(g_arena.end - old) < kSizeBytes + size) return nullptr;
     if (g_arena.top.compare_exchange_weak(old, old + kSizeBytes + size)) break;
   }
-  auto* p = reinterpret_cast<char*>(old + kSizeBytes);
+  char* p = old + kSizeBytes;
   block_size(p) = size;
   return p;
 }
@@ -76,9 +79,9 @@ void mem_free(void* p) {
   if (!in_arena(p)) return free(p);
   if (!arena_live()) return;
   // Only the last block goes back.
-  uintptr_t end = reinterpret_cast<uintptr_t>(p) + block_size(p);
-  uintptr_t start = reinterpret_cast<uintptr_t>(p) - kSizeBytes;
-  g_arena.top.compare_exchange_strong(end, start);
+  char* block = static_cast<char*>(p);
+  char* end = block + block_size(p);
+  g_arena.top.compare_exchange_strong(end, block - kSizeBytes);
 }
 
 int mem_size(void* p) {
@@ -91,10 +94,10 @@ void* mem_realloc(void* p, int n) {
   uint64_t size = round8(n > 0 ? static_cast<uint64_t>(n) : 8);
   if (!in_arena(p)) return realloc(p, size);
   uint64_t old = static_cast<uint64_t>(mem_size(p));
-  if (arena_live()) {
-    uintptr_t end = reinterpret_cast<uintptr_t>(p) + old;  // the last block grows in place
-    if (reinterpret_cast<uintptr_t>(p) + size <= g_arena.end &&
-        g_arena.top.compare_exchange_strong(end, reinterpret_cast<uintptr_t>(p) + size)) {
+  char* block = static_cast<char*>(p);
+  if (arena_live() && size <= static_cast<uint64_t>(g_arena.end - block)) {
+    char* end = block + old;  // the last block grows (or shrinks) in place
+    if (g_arena.top.compare_exchange_strong(end, block + size)) {
       block_size(p) = size;
       return p;
     }
@@ -150,19 +153,19 @@ bool huge_page_at_hand() {
 
 // Maps the arena, 2 MiB-aligned, and faults it in as one huge page.
 int mem_init(void*) {
-  if (g_arena.owner.load() != getpid() || g_arena.begin != 0) return SQLITE_OK;
+  if (g_arena.owner.load() != getpid() || g_arena.begin != nullptr) return SQLITE_OK;
   if (g_arena.require_huge_page && !huge_page_at_hand()) return SQLITE_OK;
   void* raw = mmap(nullptr, 2 * kArenaBytes, PROT_READ | PROT_WRITE,
                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
   if (raw == MAP_FAILED) return SQLITE_OK;
-  auto start = reinterpret_cast<uintptr_t>(raw);
-  uintptr_t begin = (start + kArenaBytes - 1) & ~(kArenaBytes - 1);
-  if (begin > start) munmap(raw, begin - start);
-  munmap(reinterpret_cast<void*>(begin + kArenaBytes), start + kArenaBytes - begin);
-  auto* arena = reinterpret_cast<void*>(begin);
-  if (madvise(arena, kArenaBytes, MADV_HUGEPAGE) != 0 ||
-      madvise(arena, kArenaBytes, MADV_WIPEONFORK) != 0) {
-    munmap(arena, kArenaBytes);
+  char* start = static_cast<char*>(raw);
+  size_t misalign = reinterpret_cast<uintptr_t>(start) & (kArenaBytes - 1);
+  char* begin = start + (misalign == 0 ? 0 : kArenaBytes - misalign);
+  if (begin > start) munmap(start, static_cast<size_t>(begin - start));
+  munmap(begin + kArenaBytes, static_cast<size_t>(start + kArenaBytes - begin));
+  if (madvise(begin, kArenaBytes, MADV_HUGEPAGE) != 0 ||
+      madvise(begin, kArenaBytes, MADV_WIPEONFORK) != 0) {
+    munmap(begin, kArenaBytes);
     return SQLITE_OK;
   }
   *reinterpret_cast<uint64_t*>(begin) = kMagic;
@@ -188,7 +191,7 @@ void use_huge_page_memory(bool require_huge_page) {
 
 size_t huge_page_memory_used() {
   if (!arena_live()) return 0;
-  return g_arena.top.load() + kSizeBytes - g_arena.begin - kHeaderBytes;
+  return static_cast<size_t>(g_arena.top.load() + kSizeBytes - g_arena.begin) - kHeaderBytes;
 }
 
 }  // namespace sbx::sql
