@@ -13,12 +13,12 @@ namespace sbx {
 
 // pip's own options, for a pip or requirements step.
 struct PipOptions {
-  std::string index_url;                     // --index-url
+  std::string index_url;                      // --index-url
   std::vector<std::string> extra_index_urls;  // --extra-index-url, each
-  std::vector<std::string> find_links;       // --find-links: URLs, or host directories (absolute)
-  bool no_index = false;                     // --no-index
-  bool pre = false;                          // --pre
-  std::vector<std::string> extra_args;       // passed to `pip install` verbatim
+  std::vector<std::string> find_links;        // --find-links: URLs, or host directories (absolute)
+  bool no_index = false;                      // --no-index
+  bool pre = false;                           // --pre
+  std::vector<std::string> extra_args;        // passed to `pip install` verbatim
 };
 
 struct ImageStep {
@@ -43,8 +43,8 @@ struct ImageBuildOptions {
   // The build sandboxes' network: "none", "nat" or "host"; "" (the default): nat where this
   // host and caller can have it, else none (said in the build log).
   std::string network;
-  bool quiet = false;            // no step headers and no step output (but a failed step's)
-  int log_fd = 2;                // where headers and step output go
+  bool quiet = false;              // no step headers and no step output (but a failed step's)
+  int log_fd = 2;                  // where headers and step output go
   std::string policy = "default";  // seccomp profile of the build sandboxes
   ResourceLimits limits;           // limits of each build sandbox
 };
@@ -61,7 +61,7 @@ struct ImageLayerInfo {
 struct ImageInfo {
   std::string id;  // im-… (derived from the top layer: the same spec gives the same id)
   std::string name;
-  std::string base;      // as given in the spec (rootfs paths absolute)
+  std::string base;                    // as given in the spec (rootfs paths absolute)
   std::vector<ImageLayerInfo> layers;  // bottom first
   EnvList env;                         // defaults of sandboxes made from the image
   std::string workdir;                 // "" : /

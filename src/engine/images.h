@@ -20,8 +20,8 @@ struct RootLayers {
   bool host_base = true;            // the host base: the skeleton below, the host's /usr... over
   std::string upper_dir;            // empty: the sandbox's own writable layer
   std::string work_dir;
-  EnvList env;          // the image's environment (under the sandbox's --env)
-  std::string workdir;  // the image's workdir (when the sandbox sets none)
+  EnvList env;           // the image's environment (under the sandbox's --env)
+  std::string workdir;   // the image's workdir (when the sandbox sets none)
   std::string image_id;  // "" : no image
 };
 

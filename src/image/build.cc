@@ -136,20 +136,20 @@ void plan_step(const ImageStep& s, const BuildBase& base, StepSandbox& sb) {
                  "apt"};
       sb.argv.insert(sb.argv.end(), s.packages.begin(), s.packages.end());
       return;
-    case Kind::kRun:
-      sb.argv = s.command;
-      return;
+    case Kind::kRun: sb.argv = s.command; return;
     case Kind::kCopy: {
       std::string src = std::string(kInputs) + "/copy";
       sb.mounts.push_back({s.path, src, true});
-      sb.argv = {"/bin/sh", "-c",
+      sb.argv = {"/bin/sh",
+                 "-c",
                  "set -e; mkdir -p \"$2\"; cp -R --preserve=mode,timestamps,links \"$1\"/. \"$2\"",
-                 "copy", src, s.dest};
+                 "copy",
+                 src,
+                 s.dest};
       return;
     }
     case Kind::kEnv:
-    case Kind::kWorkdir:
-      return;
+    case Kind::kWorkdir: return;
   }
 }
 
@@ -202,7 +202,8 @@ Status run_step(const ImageStep& s, const BuildBase& base, const StepRunner& run
   SBX_ASSIGN_OR_RETURN(int rc, run(sb));
   if (rc == 0) return remove_tree(sb.upper_dir + kInputs);
   if (capture) replay(capture.get(), log.options().log_fd);
-  (void)write_all(log.options().log_fd, what + " failed with exit code " + std::to_string(rc) + "\n");
+  (void)write_all(log.options().log_fd,
+                  what + " failed with exit code " + std::to_string(rc) + "\n");
   return Error(ErrorKind::kFailedPrecondition,
                what + " failed with exit code " + std::to_string(rc) + "; nothing was cached");
 }
@@ -212,8 +213,9 @@ Status check_buildable(const ImageSpec& spec, const BuildBase& base) {
   for (const auto& s : spec.steps) {
     layers += has_files(s);
     if (s.kind == Kind::kApt && base.host)
-      return invalid("apt steps need a Debian-based base (--base debian-slim or a Debian rootfs), "
-                     "not the host base");
+      return invalid(
+          "apt steps need a Debian-based base (--base debian-slim or a Debian rootfs), "
+          "not the host base");
   }
   if (layers > kMaxImageLayers)
     return invalid("the spec has " + std::to_string(layers) + " steps that make layers; at most " +
@@ -242,9 +244,16 @@ Result<BuildOutcome> build_layers(const LayerStore& store, const ImageSpec& spec
     const ImageStep& s = spec.steps[i];
     std::string what = "[" + std::to_string(i + 2) + "/" + total + "] " + describe_step(s);
     SBX_ASSIGN_OR_RETURN(std::string id, layer_id(out.top, base, s));
-    LayerMeta meta{id, out.top, base.id, describe_step(s), has_files(s),
-                   env_after(s, out.env, base), s.kind == Kind::kWorkdir ? s.dest : out.workdir,
-                   0, 0, 0};
+    LayerMeta meta{id,
+                   out.top,
+                   base.id,
+                   describe_step(s),
+                   has_files(s),
+                   env_after(s, out.env, base),
+                   s.kind == Kind::kWorkdir ? s.dest : out.workdir,
+                   0,
+                   0,
+                   0};
     if (!store.has(id)) {
       SBX_ASSIGN_OR_RETURN(UniqueFd lock, store.lock(id));
       if (!store.has(id)) {

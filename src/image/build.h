@@ -43,7 +43,7 @@ struct BuildBase {
 };
 
 struct BuildOutcome {
-  std::string top;  // the top layer's id; "" for a spec without steps
+  std::string top;                // the top layer's id; "" for a spec without steps
   std::vector<LayerMeta> layers;  // bottom first
   EnvList env;
   std::string workdir;

@@ -22,8 +22,9 @@ namespace sbx {
 namespace {
 
 bool is_layer_id(const std::string& id) {
-  return id.size() == 64 &&
-         std::all_of(id.begin(), id.end(), [](char c) { return isdigit(c) || (c >= 'a' && c <= 'f'); });
+  return id.size() == 64 && std::all_of(id.begin(), id.end(), [](char c) {
+           return isdigit(c) || (c >= 'a' && c <= 'f');
+         });
 }
 
 std::string encode_meta(const LayerMeta& m) {
@@ -110,7 +111,8 @@ Status hash_file(Sha256& h, const std::string& path) {
   UniqueFd f(fd);
   char buf[65536];
   ssize_t n;
-  while ((n = read(fd, buf, sizeof buf)) > 0) h.update(std::string_view(buf, static_cast<size_t>(n)));
+  while ((n = read(fd, buf, sizeof buf)) > 0)
+    h.update(std::string_view(buf, static_cast<size_t>(n)));
   if (n < 0) return sys_error("read " + path);
   return {};
 }
@@ -138,8 +140,8 @@ Result<std::string> digest(const std::string& root, bool contents) {
     if (S_ISLNK(st.st_mode)) h.field(link_target(root + "/" + rel));
     if (!S_ISREG(st.st_mode)) return {};
     if (!contents) {
-      h.field(std::to_string(st.st_size)).field(std::to_string(st.st_mtim.tv_sec) + "." +
-                                                std::to_string(st.st_mtim.tv_nsec));
+      h.field(std::to_string(st.st_size))
+          .field(std::to_string(st.st_mtim.tv_sec) + "." + std::to_string(st.st_mtim.tv_nsec));
       return {};
     }
     h.update("content:");

@@ -16,13 +16,12 @@ namespace {
 
 using Kind = ImageStep::Kind;
 
-constexpr const char* kKindKeys[] = {"pip",          "pip_requirements", "apt",
-                                     "run",          "env",              "workdir",
-                                     "copy"};
+constexpr const char* kKindKeys[] = {"pip", "pip_requirements", "apt", "run",
+                                     "env", "workdir",          "copy"};
 constexpr Kind kKinds[] = {Kind::kPip, Kind::kRequirements, Kind::kApt, Kind::kRun,
                            Kind::kEnv, Kind::kWorkdir,      Kind::kCopy};
-constexpr const char* kPipOptionKeys[] = {"index_url", "extra_index_urls", "find_links",
-                                          "no_index",  "pre",              "extra_args"};
+constexpr const char* kPipOptionKeys[] = {"index_url", "extra_index_urls", "find_links", "no_index",
+                                          "pre",       "extra_args"};
 
 bool is_url(const std::string& s) { return s.find("://") != std::string::npos; }
 
@@ -41,8 +40,7 @@ Status only_keys(const JsonNode& step, std::initializer_list<std::string_view> a
   for (const auto& [key, node] : step.value().items()) {
     bool ok = false;
     for (std::string_view a : allowed) ok = ok || key == a;
-    if (!ok)
-      return JsonNode(node, step.path() + "." + key).error("unknown field");
+    if (!ok) return JsonNode(node, step.path() + "." + key).error("unknown field");
   }
   return {};
 }
@@ -73,8 +71,7 @@ Status check_pip_keys(const JsonNode& step, std::string_view kind_key) {
   for (const auto& [key, node] : step.value().items()) {
     bool ok = key == kind_key;
     for (const char* k : kPipOptionKeys) ok = ok || key == k;
-    if (!ok)
-      return JsonNode(node, step.path() + "." + key).error("unknown field");
+    if (!ok) return JsonNode(node, step.path() + "." + key).error("unknown field");
   }
   return {};
 }
@@ -90,8 +87,8 @@ Result<EnvList> read_env(const JsonNode& node) {
 }
 
 Result<Kind> step_kind(const JsonNode& step, std::string* key) {
-  if (!step.value().is_object()) return step.error("expected an object, got " +
-                                                   std::string(step.value().type_name()));
+  if (!step.value().is_object())
+    return step.error("expected an object, got " + std::string(step.value().type_name()));
   int found = 0;
   Kind kind = Kind::kRun;
   for (size_t i = 0; i < std::size(kKindKeys); ++i)
@@ -187,8 +184,7 @@ Status validate_step(const ImageStep& s, size_t i) {
     case Kind::kApt:
       if (s.packages.empty()) return invalid(where + ": no packages given");
       for (const auto& p : s.packages)
-        if (p.empty() || p[0] == '-')
-          return invalid(where + ": '" + p + "' is not a package name");
+        if (p.empty() || p[0] == '-') return invalid(where + ": '" + p + "' is not a package name");
       return s.kind == Kind::kPip ? validate_pip(s.pip) : Status();
     case Kind::kRequirements:
       if (!path_exists(s.path)) return invalid(where + ": file '" + s.path + "' does not exist");
@@ -202,8 +198,7 @@ Status validate_step(const ImageStep& s, size_t i) {
         if (!is_env_key(k))
           return invalid(where + ": environment variable name '" + k + "' is not valid");
       return {};
-    case Kind::kWorkdir:
-      return check_in_image_path(where + ": workdir", s.dest);
+    case Kind::kWorkdir: return check_in_image_path(where + ": workdir", s.dest);
     case Kind::kCopy:
       if (!is_directory(s.path))
         return invalid(where + ": source directory '" + s.path + "' does not exist");
@@ -238,23 +233,15 @@ void write_step(JsonWriter& w, const ImageStep& s) {
       w.field("pip_requirements", s.path);
       write_pip_options(w, s.pip);
       break;
-    case Kind::kApt:
-      w.field("apt", s.packages);
-      break;
-    case Kind::kRun:
-      w.field("run", s.command);
-      break;
+    case Kind::kApt: w.field("apt", s.packages); break;
+    case Kind::kRun: w.field("run", s.command); break;
     case Kind::kEnv:
       w.key("env").begin_object();
       for (const auto& [k, v] : s.env) w.field(k, v);
       w.end_object();
       break;
-    case Kind::kWorkdir:
-      w.field("workdir", s.dest);
-      break;
-    case Kind::kCopy:
-      w.field("copy", s.path).field("dest", s.dest);
-      break;
+    case Kind::kWorkdir: w.field("workdir", s.dest); break;
+    case Kind::kCopy: w.field("copy", s.path).field("dest", s.dest); break;
   }
   w.end_object();
 }
@@ -300,12 +287,9 @@ Status validate_image_spec(const ImageSpec& spec) {
 
 std::string describe_step(const ImageStep& s) {
   switch (s.kind) {
-    case Kind::kPip:
-      return "pip install " + joined(s.packages);
-    case Kind::kRequirements:
-      return "pip install -r " + s.path;
-    case Kind::kApt:
-      return "apt-get install " + joined(s.packages);
+    case Kind::kPip: return "pip install " + joined(s.packages);
+    case Kind::kRequirements: return "pip install -r " + s.path;
+    case Kind::kApt: return "apt-get install " + joined(s.packages);
     case Kind::kRun:
       if (s.command.size() == 3 && s.command[0] == "/bin/sh" && s.command[1] == "-c")
         return "run " + s.command[2];
@@ -315,10 +299,8 @@ std::string describe_step(const ImageStep& s) {
       for (const auto& [k, v] : s.env) out += " " + k + "=" + v;
       return out;
     }
-    case Kind::kWorkdir:
-      return "workdir " + s.dest;
-    case Kind::kCopy:
-      return "copy " + s.path + " " + s.dest;
+    case Kind::kWorkdir: return "workdir " + s.dest;
+    case Kind::kCopy: return "copy " + s.path + " " + s.dest;
   }
   return "?";
 }

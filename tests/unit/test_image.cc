@@ -59,9 +59,11 @@ TEST_CASE("image spec files") {
   };
   CHECK(error(R"({"steps": [{"pip": "six"}]})") ==
         "f.json: steps[0].pip: expected an array, got string");
-  CHECK(error(R"({"steps": [{"run": "x", "extra": 1}]})") == "f.json: steps[0].extra: unknown field");
+  CHECK(error(R"({"steps": [{"run": "x", "extra": 1}]})") ==
+        "f.json: steps[0].extra: unknown field");
   CHECK(error(R"({"base": true})") == "f.json: base: expected a string, got boolean");
-  CHECK(error(R"({"steps": [{"copy": "a"}]})") == "f.json: steps[0].dest: required field is missing");
+  CHECK(error(R"({"steps": [{"copy": "a"}]})") ==
+        "f.json: steps[0].dest: required field is missing");
   CHECK(error("[1]").find("must be a JSON object") != std::string::npos);
 }
 

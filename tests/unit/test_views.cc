@@ -53,10 +53,13 @@ TEST_CASE("rfc3339 timestamps are UTC with milliseconds", "[views]") {
 
 TEST_CASE("a sandbox has stable snake_case fields", "[views]") {
   JsonValue v = parsed(sbx::to_json(sample_sandbox(), false));
-  CHECK(keys(v) == std::vector<std::string>{
-                       "id", "app", "name", "state", "command", "workdir", "mounts", "env_keys",
-                       "secrets", "timeout", "idle_timeout", "policy", "image", "limits", "limits_backend", "network", "tunnels", "usage", "tags", "created_at",
-                       "ended_at", "returncode", "end_reason", "supervisor_pid"});
+  CHECK(keys(v) ==
+        std::vector<std::string>{"id",       "app",        "name",           "state",
+                                 "command",  "workdir",    "mounts",         "env_keys",
+                                 "secrets",  "timeout",    "idle_timeout",   "policy",
+                                 "image",    "limits",     "limits_backend", "network",
+                                 "tunnels",  "usage",      "tags",           "created_at",
+                                 "ended_at", "returncode", "end_reason",     "supervisor_pid"});
   CHECK(v.get("id")->as_string() == "sb-abc");
   CHECK(v.get("name")->is_null());
   CHECK(v.get("workdir")->as_string() == "/");
