@@ -1,0 +1,291 @@
+#!/usr/bin/python3
+"""Writes src/hot_text.ld: the code sbx's commands run, to be linked first and together.
+
+Why: on a VM with shadow paging a page fault costs about 25 us, and a process faults once per
+64 KiB window of text it touches (the kernel maps the cached pages around a fault). A plain
+link scatters what one `sbx run` calls over sbx's 3.5 MB of text: the CLI took about 50 such
+faults, its pid 1 another 12. Listed first, in an output section of its own, the called code
+takes a third of that.
+
+How: it builds nothing. It takes build/sbx and the link map that every `make` writes beside it
+(build/sbx.map), puts one uprobe on every function of build/sbx (tracefs, so root), runs a set
+of commands like the benchmark's in a scratch SBX_HOME, and reads from uprobe_profile which
+functions each command called (pid 1, the supervisor and the keepers run sbx's code too, and
+are counted). The input sections that hold them, as the map names them, become the list: those
+that more of the commands call first, then in link order. Objects built without function
+sections (Debian's SQLite, libseccomp, liburing) can only move whole: one goes in when at least
+a quarter of its text was called or it is small, else it stays where it was (an fts5.o of
+126 KB whose one init function runs at each open costs one fault wherever it lies).
+
+Usage, as root, after a `make` (takes about 5 minutes, most of it registering the uprobes):
+  tests/bench/hot_text.py                 # profile build/sbx, write src/hot_text.ld
+  tests/bench/hot_text.py --check         # how much of the list the current link still finds
+Then `make` again. A stale list is only slower, never wrong: a function it does not name is
+linked where it would have been without it.
+"""
+import argparse
+import bisect
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+TRACEFS = "/sys/kernel/tracing"
+GROUP = "sbx_hot_text"
+HOT_SECTION = ".text.sbx_hot"
+WHOLE_OBJECT_MIN_SHARE = 0.25  # of an object's .text called, for it to move whole
+WHOLE_OBJECT_SMALL = 4096      # bytes: small enough to move whenever it was called
+
+
+def log(msg):
+    print(f"hot_text: {msg}", file=sys.stderr, flush=True)
+
+
+def functions(binary):
+    """{address: (name, size)} of the binary's defined functions."""
+    out = subprocess.run(["nm", "-S", "--defined-only", binary], capture_output=True,
+                         text=True, check=True).stdout
+    funcs = {}
+    for line in out.splitlines():
+        p = line.split()
+        if len(p) == 4 and p[2] in "tTwW" and int(p[1], 16) > 0:
+            funcs.setdefault(int(p[0], 16), (p[3], int(p[1], 16)))
+    return funcs
+
+
+def text_segment(binary):
+    """(file offset, vaddr, size) of the executable LOAD segment."""
+    out = subprocess.run(["readelf", "-lW", binary], capture_output=True, text=True,
+                         check=True).stdout
+    for line in out.splitlines():
+        p = line.split()
+        if p and p[0] == "LOAD" and "E" in p[-2]:
+            return int(p[1], 16), int(p[2], 16), int(p[4], 16)
+    raise SystemExit(f"hot_text: {binary} has no executable segment")
+
+
+def input_sections(mapfile):
+    """[(address, size, section name, object)] of the map's text output sections, by address."""
+    secs = []
+    lines = open(mapfile).read().splitlines()
+    in_text = False
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        if line and not line.startswith(" "):
+            in_text = re.match(r"^\.text(\.\S+)?(\s|$)", line) is not None
+        elif in_text:
+            whole = re.match(r"^ (\.text\S*)\s+0x([0-9a-f]+)\s+0x([0-9a-f]+)\s+(\S+)", line)
+            alone = re.match(r"^ (\.text\S*)\s*$", line)
+            if whole:
+                secs.append((int(whole.group(2), 16), int(whole.group(3), 16), whole.group(1),
+                             whole.group(4)))
+            elif alone and i + 1 < len(lines):
+                nxt = re.match(r"^\s+0x([0-9a-f]+)\s+0x([0-9a-f]+)\s+(\S+)", lines[i + 1])
+                if nxt:
+                    secs.append((int(nxt.group(1), 16), int(nxt.group(2), 16), alone.group(1),
+                                 nxt.group(3)))
+                    i += 1
+        i += 1
+    return sorted(s for s in secs if s[1] > 0)
+
+
+def pattern(name, obj):
+    """The linker script's pattern for one input section."""
+    if name != ".text":
+        return f"*({name})"  # a function section: its name is unique enough
+    if obj.endswith(")") and "(" in obj:  # archive(member)
+        archive, member = obj[:-1].split("(", 1)
+        return f"*{os.path.basename(archive)}:{member}(.text)"
+    return f"*{os.path.basename(obj)}(.text)"
+
+
+class Probes:
+    """One uprobe per function, removed again on exit."""
+
+    def __init__(self, binary, funcs):
+        self.names = {}
+        off, vaddr, size = text_segment(binary)
+        lines = []
+        for i, addr in enumerate(sorted(funcs)):
+            if vaddr <= addr < vaddr + size:
+                self.names[f"f{i}"] = addr
+                lines.append(f"p:{GROUP}/f{i} {binary}:0x{addr - vaddr + off:x}\n")
+        self.clear()
+        log(f"registering {len(lines)} uprobes (a few minutes)")
+        fd = os.open(f"{TRACEFS}/uprobe_events", os.O_WRONLY | os.O_APPEND)
+        refused = 0
+        try:
+            for line in lines:
+                try:
+                    os.write(fd, line.encode())
+                except OSError:
+                    refused += 1
+        finally:
+            os.close(fd)
+        if refused:
+            log(f"{refused} functions could not be probed; they are left where they are")
+        self.write("tracing_on", "0")  # count hits; keep no trace
+        self.write(f"events/{GROUP}/enable", "1")
+
+    @staticmethod
+    def write(path, text):
+        with open(f"{TRACEFS}/{path}", "w") as f:
+            f.write(text)
+
+    def hits(self):
+        """{address: calls so far}"""
+        out = {}
+        with open(f"{TRACEFS}/uprobe_profile") as f:
+            for line in f:
+                p = line.split()
+                if len(p) >= 3 and p[1] in self.names:
+                    out[self.names[p[1]]] = int(p[2])
+        return out
+
+    def clear(self):
+        if os.path.isdir(f"{TRACEFS}/events/{GROUP}"):
+            self.write(f"events/{GROUP}/enable", "0")
+        fd = os.open(f"{TRACEFS}/uprobe_events", os.O_WRONLY | os.O_APPEND)
+        try:
+            for name in list(self.names) or []:
+                try:
+                    os.write(fd, f"-:{GROUP}/{name}\n".encode())
+                except OSError:
+                    pass
+        finally:
+            os.close(fd)
+        self.write("tracing_on", "1")
+
+
+def workload(sbx, home):
+    """The commands profiled, each a list of argv lists run in order (ids filled in later)."""
+    env = dict(os.environ, SBX_HOME=home)
+
+    def run(args, stdin=subprocess.DEVNULL, check=True):
+        r = subprocess.run([sbx] + args, env=env, stdin=stdin, capture_output=True)
+        if check and r.returncode != 0:
+            raise SystemExit(f"hot_text: sbx {' '.join(args)}: exit {r.returncode}: "
+                             + r.stderr.decode(errors="replace").strip())
+        return r.stdout.decode().strip()
+
+    state = {}
+
+    def create(*extra):
+        state["sb"] = run(["create", *extra])
+
+    return run, [
+        ("run", lambda: run(["run", "--", "true"])),
+        ("run exit 3", lambda: run(["run", "--", "sh", "-c", "exit 3"], check=False)),
+        ("run stdin", lambda: run(["run", "--", "cat"], stdin=open("/etc/hostname", "rb"))),
+        ("create", lambda: create()),
+        ("exec", lambda: run(["exec", state["sb"], "--", "true"])),
+        ("exec sh", lambda: run(["exec", state["sb"], "--", "sh", "-c", "echo hi"])),
+        ("ls", lambda: run(["ls"])),
+        ("ls json", lambda: run(["ls", "--json"])),
+        ("inspect", lambda: run(["inspect", state["sb"]])),
+        ("terminate", lambda: run(["terminate", state["sb"]])),
+        ("run image", lambda: run(["run", "--image", "hot-text", "--", "true"])),
+        ("create image", lambda: create("--image", "hot-text")),
+        ("terminate image", lambda: run(["terminate", state["sb"]])),
+    ]
+
+
+def profile(sbx):
+    funcs = functions(sbx)
+    with tempfile.TemporaryDirectory(prefix="sbx-hot-text.") as home:
+        run, commands = workload(sbx, home)
+        # Untimed and unprofiled: the store's first open (migrations) and an image to use.
+        run(["image", "build", "--name", "hot-text", "--network", "none", "--run",
+             "mkdir -p /opt/hot-text"])
+        probes = Probes(sbx, funcs)
+        users = {}
+        try:
+            for _ in range(2):
+                for label, command in commands:
+                    before = probes.hits()
+                    command()
+                    after = probes.hits()
+                    for addr, n in after.items():
+                        if n > before.get(addr, 0):
+                            users.setdefault(addr, set()).add(label)
+        finally:
+            probes.clear()
+    log(f"{len(users)} of {len(funcs)} functions called by {len(commands)} commands")
+    return funcs, {addr: len(labels) for addr, labels in users.items()}
+
+
+def choose(funcs, users, secs):
+    """[(users, address, pattern)] of the input sections to list."""
+    starts = [s[0] for s in secs]
+    called = {}  # section index -> (most users of a function in it, bytes called)
+    for addr, n in users.items():
+        k = bisect.bisect_right(starts, addr) - 1
+        if k < 0 or addr >= secs[k][0] + secs[k][1]:
+            continue
+        most, size = called.get(k, (0, 0))
+        called[k] = (max(most, n), size + funcs[addr][1])
+    chosen = []
+    for k, (most, size) in called.items():
+        addr, length, name, obj = secs[k]
+        if name == ".text" and length > WHOLE_OBJECT_SMALL and size < WHOLE_OBJECT_MIN_SHARE * length:
+            continue
+        chosen.append((most, addr, pattern(name, obj), length))
+    chosen.sort(key=lambda c: (-c[0], c[1]))
+    return chosen
+
+
+def write_script(chosen, out, sbx):
+    total = sum(c[3] for c in chosen)
+    with open(out + ".tmp", "w") as f:
+        f.write(f"""/* The text sbx's commands run, linked first and together: each 64 KiB window of text a
+   process touches costs it a page fault. Made by tests/bench/hot_text.py from a profile of
+   {os.path.relpath(sbx)} (uprobes on every function, a workload like `make bench`'s): {len(chosen)} input
+   sections, {total // 1024} KiB, the most widely used first. Regenerate it rather than edit it; a
+   name it lists that no longer exists is ignored, and what it does not list is linked as
+   without it. */
+SECTIONS
+{{
+  {HOT_SECTION} :
+  {{
+""")
+        for c in chosen:
+            f.write(f"    {c[2]}\n")
+        f.write("  }\n}\nINSERT BEFORE .text;\n")
+    os.replace(out + ".tmp", out)
+    log(f"wrote {out}: {len(chosen)} sections, {total // 1024} KiB")
+
+
+def check(script, mapfile):
+    listed = [l.strip() for l in open(script) if l.strip().startswith("*")]
+    placed = set()
+    for addr, size, name, obj in input_sections(mapfile):
+        placed.add(pattern(name, obj))
+    found = sum(1 for p in listed if p in placed)
+    print(f"{found} of {len(listed)} sections listed in {script} are in {mapfile}"
+          f" ({100 * found // max(1, len(listed))}%)")
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--sbx", default="build/sbx")
+    ap.add_argument("--map", default="build/sbx.map")
+    ap.add_argument("--out", default="src/hot_text.ld")
+    ap.add_argument("--check", action="store_true",
+                    help="only say how much of --out the link map still finds")
+    args = ap.parse_args()
+    if args.check:
+        check(args.out, args.map)
+        return
+    if os.geteuid() != 0:
+        raise SystemExit("hot_text: uprobes need root")
+    if not os.path.exists(f"{TRACEFS}/uprobe_events"):
+        raise SystemExit(f"hot_text: no {TRACEFS}/uprobe_events (tracefs, CONFIG_UPROBE_EVENTS)")
+    sbx = os.path.abspath(args.sbx)
+    funcs, users = profile(sbx)
+    write_script(choose(funcs, users, input_sections(args.map)), args.out, args.sbx)
+
+
+if __name__ == "__main__":
+    main()
