@@ -286,11 +286,14 @@ run_pass() {
   done
 }
 
-# stage_for_user: a world-readable copy of build/sbx and tests/ that RUN_USER can reach.
+# stage_for_user: a world-readable copy of build/sbx (with its link map and the list of hot
+# text it was linked with) and tests/ that RUN_USER can reach.
 stage_for_user() {
   STAGE=$(mktemp -d /tmp/sbx-rootless.XXXXXX)
-  mkdir -p "$STAGE/build"
+  mkdir -p "$STAGE/build" "$STAGE/src"
   cp "$ROOT/build/sbx" "$STAGE/build/sbx"
+  if [[ -f $ROOT/build/sbx.map ]]; then cp "$ROOT/build/sbx.map" "$STAGE/build/sbx.map"; fi
+  cp "$ROOT/src/hot_text.ld" "$STAGE/src/hot_text.ld"
   cp -r "$ROOT/tests" "$STAGE/tests"
   chmod -R a+rX "$STAGE"
 }

@@ -7,6 +7,7 @@
 //   sandboxes/ID/upper, work       the sandbox's writable overlay layer (removed at its end)
 //   sandboxes/ID/logs/stdout, stderr   the entrypoint's output
 //   sandboxes/ID/procs/PR.out, PR.err  output of detached processes
+// Once a sandbox has ended, its directory stays only if it holds output (logs/, procs/).
 #pragma once
 
 #include <string>

@@ -623,6 +623,12 @@ void Supervisor::finish() {
   sandbox_.mntns.reset();
   (void)remove_tree(unrecorded ? layout_.dir : layout_.upper());
   (void)remove_tree(layout_.work());
+  // An ended sandbox keeps its directory for what `sbx logs` reads. With no output kept there
+  // (no entrypoint, no detached process), only the lock is left, and the directory goes too:
+  // the row says the sandbox ended, which is all a missing lock tells a later command.
+  if (!unrecorded && !path_exists(layout_.logs()) && !path_exists(layout_.procs()) &&
+      unlink(layout_.lock().c_str()) == 0)
+    (void)rmdir(layout_.dir.c_str());
   trace_mark("sup: removed upper");
   loop_.stop();
 }
