@@ -279,13 +279,14 @@ Result<std::string> Engine::create(const SandboxSpec& spec,
 namespace {
 
 // A one-shot in the caller's process, on the spec's image or on root when given. It is
-// recorded while its pid 1 mounts; its end is recorded before this returns.
+// recorded while it starts (SupervisorConfig::record); its end is recorded before this returns.
 Result<int> run_one_shot(const StoreFn& store, const std::string& home, const SandboxSpec& spec,
                          const Stdio& stdio, const RootLayers* root) {
   SBX_ASSIGN_OR_RETURN(Prepared p, prepare(store, home, spec, true, root));
   trace_mark("run: prepared");
   p.cfg.foreground = true;
   p.cfg.stdio = stdio;
+  p.cfg.record_after_spawn = p.spec.name.empty();  // a name may be taken: then before it runs
   if (getenv("TERM") != nullptr && isatty(stdio.out))
     p.cfg.env = merge_env({{"TERM", getenv("TERM")}}, p.cfg.env);
   Store* recorded = nullptr;

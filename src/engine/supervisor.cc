@@ -134,14 +134,16 @@ class Supervisor {
 Status Supervisor::start() {
   SBX_TRY(set_up_limits());
   trace_mark("sup: limits");
-  std::function<Status()> record;  // a one-shot records itself while pid 1 mounts
+  std::function<Status()> record;  // a one-shot records itself while its sandbox starts
   if (cfg_.record)
     record = [this]() -> Status {
       SBX_ASSIGN_OR_RETURN(store_, cfg_.record(early_values_));
       early_values_.clear();
       return {};
     };
-  SBX_ASSIGN_OR_RETURN(sandbox_, start_sandbox(cfg_.plan, limits_.get(), record));
+  bool after_spawn = record && cfg_.record_after_spawn && !cfg_.command.empty();
+  SBX_ASSIGN_OR_RETURN(sandbox_,
+                       start_sandbox(cfg_.plan, limits_.get(), after_spawn ? nullptr : record));
   if (limits_ && limits_->oom_fd() >= 0)
     loop_.watch(limits_->oom_fd(), [this](int) {
       on_oom_event();
@@ -160,6 +162,7 @@ Status Supervisor::start() {
     return false;
   });
   if (!cfg_.command.empty()) SBX_TRY(spawn_entrypoint());
+  if (after_spawn) SBX_TRY(record());
   timeout_timer_ = loop_.after(cfg_.timeout_s * 1000, [this] {
     timeout_timer_ = 0;
     begin_end(EndReason::kTimeout, kReturnCodeTimeout);

@@ -52,8 +52,13 @@ struct SupervisorConfig {
   int ack_fd = -1;    // detached: the CLI writes one byte once it recorded the sandbox and
                       // printed its id; EOF first means it died, and the sandbox is torn down
   // A one-shot: records the sandbox as running in the caller's store, with the runtime values
-  // learnt so far, while pid 1 mounts; returns that store, where the sandbox's end goes.
+  // learnt so far, while its sandbox starts; returns that store, where the sandbox's end goes.
+  // Recording takes a few milliseconds (opening the store), spent while something else runs:
+  // while pid 1 mounts, or, when nothing the caller chose can make the insert fail (no name to
+  // be taken: record_after_spawn), once the command has been handed to pid 1. That leaves pid 1
+  // the CPU while it mounts, and the store's work then overlaps the command's own start.
   std::function<Result<Store*>(const RuntimeValues&)> record;
+  bool record_after_spawn = false;
 };
 
 // Runs the sandbox to its end and returns its return code. A one-shot's supervisor is the
