@@ -5,7 +5,7 @@ Why: on a VM with shadow paging a page fault costs about 25 us, and a process fa
 64 KiB window of text it touches (the kernel maps the cached pages around a fault). A plain
 link scatters what one `sbx run` calls over sbx's 3.5 MB of text: the CLI took about 50 such
 faults, its pid 1 another 12. Listed first, in an output section of its own, the called code
-takes a third of that.
+takes about half as many (21 to 29 and 3 to 8).
 
 How: it builds nothing. It takes build/sbx and the link map that every `make` writes beside it
 (build/sbx.map), puts one uprobe on every function of build/sbx (tracefs, so root), runs a set
