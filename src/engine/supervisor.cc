@@ -162,7 +162,14 @@ Status Supervisor::start() {
     return false;
   });
   if (!cfg_.command.empty()) SBX_TRY(spawn_entrypoint());
-  if (after_spawn) SBX_TRY(record());
+  if (after_spawn) {
+    if (Status recorded = record(); !recorded.ok()) {
+      // Its command has started: it must not outlive a sandbox that was never recorded.
+      syscall(SYS_pidfd_send_signal, sandbox_.pidfd.get(), SIGKILL, nullptr, 0);
+      waitpid(sandbox_.pid, nullptr, 0);
+      return recorded;
+    }
+  }
   timeout_timer_ = loop_.after(cfg_.timeout_s * 1000, [this] {
     timeout_timer_ = 0;
     begin_end(EndReason::kTimeout, kReturnCodeTimeout);
