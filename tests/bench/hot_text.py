@@ -149,7 +149,7 @@ class Probes:
             self.write(f"events/{GROUP}/enable", "0")
         fd = os.open(f"{TRACEFS}/uprobe_events", os.O_WRONLY | os.O_APPEND)
         try:
-            for name in list(self.names) or []:
+            for name in self.names:
                 try:
                     os.write(fd, f"-:{GROUP}/{name}\n".encode())
                 except OSError:
@@ -160,7 +160,8 @@ class Probes:
 
 
 def workload(sbx, home):
-    """The commands profiled, each a list of argv lists run in order (ids filled in later)."""
+    """A runner of sbx commands, and the commands profiled: (label, call) pairs, run in order;
+    a call that needs a sandbox id takes the one the last create made."""
     env = dict(os.environ, SBX_HOME=home)
 
     def run(args, stdin=subprocess.DEVNULL, check=True):
@@ -202,7 +203,7 @@ def profile(sbx):
         probes = Probes(sbx, funcs)
         users = {}
         try:
-            for _ in range(2):
+            for _ in range(2):  # the second time, with what the first left (caches, rows)
                 for label, command in commands:
                     before = probes.hits()
                     command()
