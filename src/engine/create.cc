@@ -152,6 +152,23 @@ Status record(Store& store, Prepared& p, int64_t supervisor_pid, const RuntimeVa
   return {};
 }
 
+// The same row, for an unnamed one-shot, appended to the store's journal instead.
+Status journal_record(const std::string& home, Prepared& p, int64_t supervisor_pid,
+                      const RuntimeValues& values) {
+  const SandboxSpec& spec = p.spec;
+  SandboxRow row;
+  row.id = p.cfg.id;
+  row.app_name = spec.app;
+  row.state = "running";
+  row.spec_json = encode_spec(spec);
+  row.created_at = now_seconds();
+  row.supervisor_pid = supervisor_pid;
+  row.tags = spec.tags;
+  SBX_TRY(Store::journal_sandbox(store_path(home), row, values));
+  p.images_lock.reset();  // every reader folds the journal in first: the row keeps the image
+  return {};
+}
+
 // Closes every descriptor from 3 up except those in keep.
 void close_all_except(std::vector<int> keep) {
   std::sort(keep.begin(), keep.end());
@@ -280,9 +297,16 @@ namespace {
 
 // A one-shot in the caller's process, on the spec's image or on root when given. It is
 // recorded while it starts (SupervisorConfig::record); its end is recorded before this returns.
-Result<int> run_one_shot(const StoreFn& store, const std::string& home, const SandboxSpec& spec,
-                         const Stdio& stdio, const RootLayers* root) {
-  SBX_ASSIGN_OR_RETURN(Prepared p, prepare(store, home, spec, true, root));
+// Unless the caller's store is open anyway (store_open, or opened for the image or secrets),
+// an unnamed one-shot is recorded in the store's journal: SQLite stays off its path.
+Result<int> run_one_shot(const StoreFn& store, bool store_open, const std::string& home,
+                         const SandboxSpec& spec, const Stdio& stdio, const RootLayers* root) {
+  bool opened = store_open;
+  StoreFn opening = [&]() -> Result<Store*> {
+    opened = true;
+    return store();
+  };
+  SBX_ASSIGN_OR_RETURN(Prepared p, prepare(opening, home, spec, true, root));
   trace_mark("run: prepared");
   p.cfg.foreground = true;
   p.cfg.stdio = stdio;
@@ -290,14 +314,23 @@ Result<int> run_one_shot(const StoreFn& store, const std::string& home, const Sa
   if (getenv("TERM") != nullptr && isatty(stdio.out))
     p.cfg.env = merge_env({{"TERM", getenv("TERM")}}, p.cfg.env);
   Store* recorded = nullptr;
+  bool journalled = false;
   p.cfg.record = [&](const RuntimeValues& values) -> Result<Store*> {
-    SBX_ASSIGN_OR_RETURN(Store * s, store());
+    if (p.spec.name.empty() && !opened) {
+      SBX_TRY(journal_record(home, p, getpid(), values));
+      trace_mark("run: recorded");
+      journalled = true;
+      return nullptr;
+    }
+    SBX_ASSIGN_OR_RETURN(Store * s, opening());
     SBX_TRY(record(*s, p, getpid(), values));
     trace_mark("run: recorded");
     recorded = s;
     return s;
   };
+  p.cfg.open_store = opening;
   Result<int> rc = supervise(p.cfg);
+  if (!rc.ok() && journalled) (void)Store::journal_forget(store_path(home), p.cfg.id);
   if (!rc.ok() && recorded != nullptr) (void)recorded->delete_sandbox(p.cfg.id);
   (void)remove_tree(p.layout.dir);  // a one-shot leaves only its row behind
   trace_mark("run: removed");
@@ -307,12 +340,13 @@ Result<int> run_one_shot(const StoreFn& store, const std::string& home, const Sa
 }  // namespace
 
 Result<int> Engine::run(const SandboxSpec& spec, const Stdio& stdio) {
-  return run_one_shot(store_on_demand(), home_, spec, stdio, nullptr);
+  return run_one_shot(store_on_demand(), store_ != nullptr, home_, spec, stdio, nullptr);
 }
 
 Result<int> run_sandbox(Store& store, const std::string& home, const SandboxSpec& spec,
                         const Stdio& stdio, const RootLayers& root) {
-  return run_one_shot([&store]() -> Result<Store*> { return &store; }, home, spec, stdio, &root);
+  return run_one_shot([&store]() -> Result<Store*> { return &store; }, true, home, spec, stdio,
+                      &root);
 }
 
 }  // namespace sbx

@@ -6,6 +6,7 @@
 
 #include <fcntl.h>
 #include <malloc.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -89,6 +90,7 @@ class Supervisor {
   void on_signal();
   Status hand_over();
   Status set_runtime(const std::string& key, const std::string& json);
+  Result<Store*> store();
   void handle_exec(uint64_t client, Message& m);
   void handle_wait(uint64_t client, const Message& m);
   void handle_layer(uint64_t client);
@@ -107,6 +109,7 @@ class Supervisor {
 
   SupervisorConfig& cfg_;
   Store* store_ = nullptr;            // null until recorded (one-shot) or handed over
+  bool journalled_ = false;           // recorded in the store's journal: store_ opened on need
   std::unique_ptr<Store> own_store_;  // a detached supervisor's connection
   RuntimeValues early_values_;        // runtime values before the row exists
   EventLoop& loop_;
@@ -138,6 +141,7 @@ Status Supervisor::start() {
   if (cfg_.record)
     record = [this]() -> Status {
       SBX_ASSIGN_OR_RETURN(store_, cfg_.record(early_values_));
+      journalled_ = store_ == nullptr;
       early_values_.clear();
       return {};
     };
@@ -213,9 +217,22 @@ std::string Supervisor::usage_json() {
 // A key of the row's runtime_json; before the row exists, it is kept: a one-shot records it
 // with its row, and a detached supervisor hands it to the CLI, which records it with the row.
 Status Supervisor::set_runtime(const std::string& key, const std::string& json) {
-  if (store_ != nullptr) return store_->set_runtime_value(cfg_.id, key, json);
-  early_values_.emplace_back(key, json);
-  return {};
+  if (store_ == nullptr && !journalled_) {
+    early_values_.emplace_back(key, json);
+    return {};
+  }
+  SBX_ASSIGN_OR_RETURN(Store * store, this->store());
+  return store->set_runtime_value(cfg_.id, key, json);
+}
+
+// The store for what follows the row: a journalled one-shot opens it only when something other
+// than its end must be written (a process exec'd into it, a late runtime value); opening folds
+// the journal, so the row is there first.
+Result<Store*> Supervisor::store() {
+  if (store_ != nullptr) return store_;
+  if (!journalled_ || !cfg_.open_store) return internal("the sandbox has no store yet");
+  SBX_ASSIGN_OR_RETURN(store_, cfg_.open_store());
+  return store_;
 }
 
 // Detached: report readiness (and what the CLI records) to the creating CLI, open our own
@@ -486,7 +503,8 @@ void Supervisor::handle_exec(uint64_t client, Message& m) {
   trace_mark("sup: exec request");
   ProcessRow row{proc.id, cfg_.id, encode_strings(spec.argv), "running", now_seconds(), {}, {},
                  "",      detach};
-  if (Status s = store_->insert_process(row); !s.ok()) {
+  Result<Store*> store = this->store();
+  if (Status s = store.ok() ? (*store)->insert_process(row) : Status(store.error()); !s.ok()) {
     reply(client, {kRepError, error_kind_name(s.error().kind()), s.error().to_string()});
     return;
   }
@@ -587,6 +605,15 @@ void Supervisor::on_init_gone() {
   trace_mark("sup: init gone");
   wait4(sandbox_.pid, nullptr, 0, &init_usage_);
   init_reaped_ = true;
+  // pid 1 exits by itself once it has reported the entrypoint's end: what it reported before
+  // it died comes first, or that end would read as a lost sandbox. Nothing in the sandbox
+  // holds the socket now, so this reads what is queued and stops at its end.
+  pollfd queued{sandbox_.control.get(), POLLIN, 0};
+  while (!ending_ && poll(&queued, 1, 0) > 0 && (queued.revents & POLLIN) != 0) {
+    auto ev = receive_init_event(sandbox_.control.get());
+    if (!ev.ok() || !ev.value()) break;
+    if ((*ev)->kind == InitEvent::Kind::kExited) process_exited((*ev)->seq, (*ev)->wait_status);
+  }
   loop_.unwatch(init_watch_);
   if (!ending_ && limits_ && limits_->oom_kills() > 0)
     begin_end(EndReason::kOom, kReturnCodeTerminated);
@@ -619,7 +646,13 @@ void Supervisor::finish() {
   std::string usage = usage_json();
   sandbox_.layer.reset();
   if (limits_) limits_->remove();
-  Result<bool> ended = store_->mark_ended(cfg_.id, end_rc_, end_reason_name(end_reason_), usage);
+  Result<bool> ended = true;
+  if (store_ != nullptr)
+    ended = store_->mark_ended(cfg_.id, end_rc_, end_reason_name(end_reason_), usage);
+  else if (Status s = Store::journal_ended(store_path(cfg_.home), cfg_.id, end_rc_,
+                                           end_reason_name(end_reason_), usage);
+           !s.ok())
+    ended = std::move(s).error();
   // No row: the creating CLI died before it recorded the sandbox, and nothing will ever name it.
   bool unrecorded = !ended.ok() && ended.error().kind() == ErrorKind::kNotFound;
   trace_mark("sup: marked ended");
@@ -631,6 +664,7 @@ void Supervisor::finish() {
   // it unmounts the sandbox's tree, milliseconds of kernel work that pid 1's exit would
   // otherwise have done before anyone could hear of the end.
   sandbox_.mntns.reset();
+  trace_mark("sup: unmounted");
   (void)remove_tree(unrecorded ? layout_.dir : layout_.upper());
   (void)remove_tree(layout_.work());
   // An ended sandbox keeps its directory for what `sbx logs` reads. With no output kept there

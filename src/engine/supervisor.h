@@ -51,13 +51,16 @@ struct SupervisorConfig {
   int ready_fd = -1;  // detached: the verdict for the creating CLI (parse_verdict)
   int ack_fd = -1;    // detached: the CLI writes one byte once it recorded the sandbox and
                       // printed its id; EOF first means it died, and the sandbox is torn down
-  // A one-shot: records the sandbox as running in the caller's store, with the runtime values
-  // learnt so far, while its sandbox starts; returns that store, where the sandbox's end goes.
-  // Recording takes a few milliseconds (opening the store), spent while something else runs:
-  // while pid 1 mounts, or, when nothing the caller chose can make the insert fail (no name to
-  // be taken: record_after_spawn), once the command has been handed to pid 1. That leaves pid 1
-  // the CPU while it mounts, and the store's work then overlaps the command's own start.
+  // A one-shot: records the sandbox as running, with the runtime values learnt so far, while
+  // its sandbox starts; returns the store where the sandbox's end goes, or nullptr when the row
+  // went to the store's journal (Store::journal_sandbox: an unnamed one-shot). Then its end is
+  // journalled too, and open_store is called only if something else must be written (a process
+  // exec'd into it). Recording in the store itself takes a few milliseconds, spent while
+  // something else runs: while pid 1 mounts, or, when nothing the caller chose can make the
+  // insert fail (no name to be taken: record_after_spawn), once the command has been handed to
+  // pid 1.
   std::function<Result<Store*>(const RuntimeValues&)> record;
+  std::function<Result<Store*>()> open_store;
   bool record_after_spawn = false;
 };
 

@@ -1,7 +1,8 @@
 // The sandbox's pid 1: a minimal init that spawns what the supervisor asks for, reaps every
 // process (including orphans reparented to it) and reports ends over the control socket. It
-// runs inside the sandbox with the sandbox's credentials; when the supervisor goes away, it
-// exits and the kernel kills everything left in the pid namespace.
+// runs inside the sandbox with the sandbox's credentials; when the supervisor goes away, or
+// once the entrypoint has ended and been reported, it exits and the kernel kills everything
+// left in the pid namespace.
 #include <fcntl.h>
 #include <poll.h>
 #include <sched.h>
@@ -250,13 +251,18 @@ void Init::reap() {
     if (it == running_.end()) continue;  // an orphan that was reparented to us
     uint64_t seq = it->second;
     running_.erase(it);
-    unkept_.erase(pid);
+    bool entrypoint = unkept_.erase(pid) != 0;
     if (auto k = keepers_.find(pid); k != keepers_.end()) {
       release_keeper(k->second);
       keepers_.erase(k);
     }
     by_seq_.erase(seq);
     report({"exited", std::to_string(seq), std::to_string(status)});
+    // The entrypoint's end is the sandbox's end: the supervisor would only kill us now. Going
+    // at once (the kernel kills what is left) starts the teardown while it reads the report,
+    // and spares it waiting for the kill to land; it reads the report before it acts on our
+    // death (Supervisor::on_init_gone).
+    if (entrypoint) _exit(0);
   }
 }
 

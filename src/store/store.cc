@@ -9,6 +9,7 @@
 #include <functional>
 #include <utility>
 
+#include "store/journal.h"
 #include "store/sqlite_memory.h"
 #include "store/sqlite_util.h"
 #include "util/fd.h"
@@ -137,6 +138,54 @@ Status configure(Db& db) {
 
 struct Store::Impl {
   std::unique_ptr<Db> db;
+  std::string journal;  // journal::path_for(the database)
+
+  // Folds the journal in (journal.h). Called before each read or write of apps, sandboxes or
+  // processes, never inside a transaction: a stat() when there is nothing to fold.
+  Status catch_up() {
+    Status s = journal::fold(journal, [this](const std::vector<journal::Entry>& entries) {
+      return db->write_txn([&]() -> Status {
+        for (const journal::Entry& e : entries) SBX_TRY(apply(e));
+        return {};
+      });
+    });
+    if (!s.ok()) return std::move(s).error().context("fold the state journal into the database");
+    return {};
+  }
+
+  // One journal entry, idempotently, inside the caller's transaction.
+  Status apply(const journal::Entry& e) {
+    const SandboxRow& r = e.row;
+    switch (e.op) {
+      case journal::Entry::Op::kSandbox: {
+        SBX_TRY(
+            db->run("INSERT INTO apps (id, name, created_at) VALUES (?, ?, ?)"
+                    " ON CONFLICT (name) DO NOTHING",
+                    new_id("ap"), r.app_name, r.created_at));
+        SBX_ASSIGN_OR_RETURN(AppInfo app, app_named(r.app_name));
+        SBX_ASSIGN_OR_RETURN(bool present, exists("SELECT 1 FROM sandboxes WHERE id = ?", r.id));
+        if (present) return {};
+        SBX_TRY(
+            db->run("INSERT INTO sandboxes (id, app_id, name, state, spec_json, created_at,"
+                    " supervisor_pid) VALUES (?, ?, NULL, ?, ?, ?, ?)",
+                    r.id, app.id, r.state, r.spec_json, r.created_at, r.supervisor_pid));
+        for (const auto& [key, json] : e.runtime_values)
+          SBX_TRY(put_runtime_value(r.id, key, json));
+        return insert_tags(r.id, r.tags);
+      }
+      case journal::Entry::Op::kEnded:
+        SBX_TRY(
+            db->run("UPDATE sandboxes SET state = 'ended', ended_at = ?, returncode = ?,"
+                    " end_reason = ? WHERE id = ? AND state != 'ended'",
+                    r.ended_at, r.returncode, null_if_empty(r.end_reason), r.id));
+        if (db->changes() == 0) return {};
+        for (const auto& [key, json] : e.runtime_values)
+          SBX_TRY(put_runtime_value(r.id, key, json));
+        return {};
+      case journal::Entry::Op::kForget: return db->run("DELETE FROM sandboxes WHERE id = ?", r.id);
+    }
+    return {};
+  }
 
   // Runs stmt expecting at most one row; returns whether there was one.
   Result<bool> exists(const char* sql, const std::string& key) {
@@ -226,6 +275,8 @@ Result<std::unique_ptr<Store>> Store::open(const std::string& path) {
   if (!status.ok()) return std::move(status).error().context("cannot open '" + path + "'");
   auto impl = std::make_unique<Impl>();
   impl->db = std::move(db);
+  impl->journal = journal::path_for(path);
+  SBX_TRY(impl->catch_up());
   return std::unique_ptr<Store>(new Store(std::move(impl)));
 }
 
@@ -267,14 +318,19 @@ Result<AppInfo> Store::ensure_app(const std::string& name) {
   return app;
 }
 
-Result<AppInfo> Store::get_app(const std::string& name) { return impl_->app_named(name); }
+Result<AppInfo> Store::get_app(const std::string& name) {
+  SBX_TRY(impl_->catch_up());  // its count of running sandboxes
+  return impl_->app_named(name);
+}
 
 Result<std::vector<AppInfo>> Store::list_apps() {
+  SBX_TRY(impl_->catch_up());
   SBX_ASSIGN_OR_RETURN(Stmt stmt, impl_->db->prepare(std::string(kAppSelect) + " ORDER BY a.name"));
   return collect(stmt, read_app);
 }
 
 Status Store::remove_app(const std::string& name) {
+  SBX_TRY(impl_->catch_up());
   Db& db = *impl_->db;
   return db.write_txn([&]() -> Status {
     SBX_ASSIGN_OR_RETURN(AppInfo app, impl_->app_named(name));
@@ -312,6 +368,7 @@ Status Store::insert_sandbox(
 
 Status Store::mark_running(const std::string& id, int64_t supervisor_pid,
                            const std::vector<std::pair<std::string, std::string>>& runtime_values) {
+  SBX_TRY(impl_->catch_up());
   Db& db = *impl_->db;
   return db.write_txn([&]() -> Status {
     SBX_TRY(
@@ -330,6 +387,7 @@ Status Store::mark_running(const std::string& id, int64_t supervisor_pid,
 
 Result<bool> Store::mark_ended(const std::string& id, std::optional<int> returncode,
                                const std::string& reason, const std::string& usage_json) {
+  SBX_TRY(impl_->catch_up());
   Db& db = *impl_->db;
   bool changed = false;
   SBX_TRY(db.write_txn([&]() -> Status {
@@ -346,6 +404,7 @@ Result<bool> Store::mark_ended(const std::string& id, std::optional<int> returnc
 }
 
 Result<SandboxRow> Store::get_sandbox(const std::string& id) {
+  SBX_TRY(impl_->catch_up());
   SandboxRow row;
   SBX_TRY(impl_->db->read_txn([&]() -> Status {
     SBX_ASSIGN_OR_RETURN(Stmt stmt,
@@ -359,6 +418,7 @@ Result<SandboxRow> Store::get_sandbox(const std::string& id) {
 }
 
 Result<SandboxRow> Store::find_sandbox(const std::string& app_name, const std::string& name) {
+  SBX_TRY(impl_->catch_up());
   SandboxRow row;
   SBX_TRY(impl_->db->read_txn([&]() -> Status {
     SBX_ASSIGN_OR_RETURN(AppInfo app, impl_->app_named(app_name));
@@ -378,6 +438,7 @@ Result<SandboxRow> Store::find_sandbox(const std::string& app_name, const std::s
 
 // An unknown app in the filter matches nothing (an empty list, not an error).
 Result<std::vector<SandboxRow>> Store::list_sandboxes(const SandboxFilter& filter) {
+  SBX_TRY(impl_->catch_up());
   std::string sql = std::string(kSandboxSelect) + " WHERE 1";
   if (filter.app_name) sql += " AND a.name = ?";
   if (!filter.include_ended) sql += " AND s.state != 'ended'";
@@ -402,6 +463,7 @@ Result<std::vector<SandboxRow>> Store::list_sandboxes(const SandboxFilter& filte
 }
 
 Status Store::set_tags(const std::string& id, const TagMap& tags) {
+  SBX_TRY(impl_->catch_up());
   Db& db = *impl_->db;
   return db.write_txn([&]() -> Status {
     SBX_TRY(impl_->require_sandbox(id));
@@ -412,6 +474,7 @@ Status Store::set_tags(const std::string& id, const TagMap& tags) {
 
 Status Store::set_runtime_value(const std::string& id, const std::string& key,
                                 const std::string& json_value) {
+  SBX_TRY(impl_->catch_up());
   Db& db = *impl_->db;
   return db.write_txn([&]() -> Status {
     SBX_TRY(impl_->put_runtime_value(id, key, json_value));
@@ -421,6 +484,7 @@ Status Store::set_runtime_value(const std::string& id, const std::string& key,
 }
 
 Status Store::delete_sandbox(const std::string& id) {
+  SBX_TRY(impl_->catch_up());
   Db& db = *impl_->db;
   return db.write_txn([&]() -> Status {
     SBX_TRY(db.run("DELETE FROM sandboxes WHERE id = ?", id));
@@ -429,9 +493,44 @@ Status Store::delete_sandbox(const std::string& id) {
   });
 }
 
+Status Store::journal_sandbox(
+    const std::string& db_path, const SandboxRow& row,
+    const std::vector<std::pair<std::string, std::string>>& runtime_values) {
+  if (row.id.empty()) return invalid("a sandbox needs an id");
+  if (!row.name.empty()) return invalid("a named sandbox cannot be journalled: '" + row.name + "'");
+  if (row.app_name.empty()) return invalid("a journalled sandbox needs an app name");
+  journal::Entry e{journal::Entry::Op::kSandbox, row, runtime_values};
+  e.row.created_at = or_now(row.created_at);
+  return journal::append(journal::path_for(db_path), journal::encode(e));
+}
+
+Status Store::journal_ended(const std::string& db_path, const std::string& id,
+                            std::optional<int> returncode, const std::string& reason,
+                            const std::string& usage_json) {
+  // About 600 bytes a one-shot: a fold of this many costs one command a few milliseconds more.
+  constexpr size_t kFoldAbove = size_t{256} << 10;
+  journal::Entry e{journal::Entry::Op::kEnded, {}, {}};
+  e.row.id = id;
+  e.row.ended_at = now_seconds();
+  e.row.returncode = returncode;
+  e.row.end_reason = reason;
+  if (!usage_json.empty()) e.runtime_values.emplace_back("usage", usage_json);
+  size_t size = 0;
+  SBX_TRY(journal::append(journal::path_for(db_path), journal::encode(e), &size));
+  if (size > kFoldAbove) SBX_TRY(Store::open(db_path));  // opening folds
+  return {};
+}
+
+Status Store::journal_forget(const std::string& db_path, const std::string& id) {
+  journal::Entry e{journal::Entry::Op::kForget, {}, {}};
+  e.row.id = id;
+  return journal::append(journal::path_for(db_path), journal::encode(e));
+}
+
 // ---- Processes ----
 
 Status Store::insert_process(const ProcessRow& row) {
+  SBX_TRY(impl_->catch_up());
   if (row.id.empty()) return invalid("a process needs an id");
   Db& db = *impl_->db;
   return db.write_txn([&]() -> Status {
@@ -459,6 +558,7 @@ Result<bool> Store::mark_process_ended(const std::string& id, std::optional<int>
 
 Status Store::end_processes_of(const std::string& sandbox_id, std::optional<int> returncode,
                                const std::string& reason) {
+  SBX_TRY(impl_->catch_up());
   Db& db = *impl_->db;
   return db.write_txn([&]() -> Status {
     SBX_TRY(impl_->require_sandbox(sandbox_id));
@@ -470,6 +570,7 @@ Status Store::end_processes_of(const std::string& sandbox_id, std::optional<int>
 }
 
 Result<ProcessRow> Store::get_process(const std::string& id) {
+  SBX_TRY(impl_->catch_up());
   SBX_ASSIGN_OR_RETURN(Stmt stmt,
                        impl_->db->prepare(std::string(kProcessSelect) + " WHERE id = ?"));
   SBX_ASSIGN_OR_RETURN(bool found, stmt.bind(id).step());
@@ -478,6 +579,7 @@ Result<ProcessRow> Store::get_process(const std::string& id) {
 }
 
 Result<std::vector<ProcessRow>> Store::list_processes(const std::string& sandbox_id) {
+  SBX_TRY(impl_->catch_up());
   std::vector<ProcessRow> rows;
   SBX_TRY(impl_->db->read_txn([&]() -> Status {
     SBX_TRY(impl_->require_sandbox(sandbox_id));

@@ -53,6 +53,38 @@ for pid in $(json_eval '" ".join(str(s["supervisor_pid"]) for s in d if s["super
 done
 assert_no_stray "$procs"
 
+note "an unnamed run is listed while it runs (from the store's journal), takes execs, and ends"
+flag=$(scratch_dir)
+chmod 777 "$flag"
+sbx run --mount "$flag:/flag" --tag kind=journalled -- \
+  sh -c 'touch /flag/up; while [ ! -e /flag/go ]; do sleep 0.05; done; exit 6' &
+runner=$!
+wait_until 30 test -e "$flag/up" || fail "the run did not start"
+live=$(sbx_json ls --json)
+assert_eq 1 "$(json_eval 'len(d)' "$live")" "running sandboxes while the run runs"
+id=$(json_eval 'd[0]["id"]' "$live")
+assert_eq running "$(json_eval 'd[0]["state"]' "$live")" "state of the running run"
+assert_eq journalled "$(json_eval 'd[0]["tags"]["kind"]' "$live")" "tag of the running run"
+assert_eq 0 "$(stat -c %s "$SBX_HOME/sbx.db-pending")" "journal size after ls folded it"
+assert_exit 2 sbx exec "$id" -- sh -c 'echo from-exec; exit 2'
+assert_eq from-exec "$LAST_OUT" "output of an exec into a run"
+touch "$flag/go"
+rc=0
+wait "$runner" || rc=$?
+assert_eq 6 "$rc" "exit status of the run"
+ended=$(sbx_json ls --all --json --tag kind=journalled)
+assert_eq "ended exit 6" \
+  "$(json_eval 'd[0]["state"] + " " + d[0]["end_reason"] + " " + str(d[0]["returncode"])' "$ended")" \
+  "the run's end"
+
+note "runs end as their command did, never as lost"
+for _ in 1 2 3 4 5 6 7 8; do assert_exit 5 sbx run --tag kind=loop -- sh -c 'exit 5'; done
+loop=$(sbx_json ls --all --json --tag kind=loop)
+assert_eq 8 "$(json_eval 'len(d)' "$loop")" "rows of eight runs"
+assert_eq "exit 5" \
+  "$(json_eval '",".join(sorted(set(s["end_reason"] + " " + str(s["returncode"]) for s in d)))' "$loop")" \
+  "ends of eight runs"
+
 note "an empty command is refused"
 assert_sbx_error sbx run --
 assert_sbx_error sbx run

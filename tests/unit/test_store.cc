@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "store/journal.h"
 #include "store/sqlite_memory.h"
 #include "store/sqlite_util.h"
 #include "store/store.h"
@@ -783,4 +784,206 @@ TEST_CASE("store: SQLite memory from one huge page, and never in a forked child"
     return 0;
   });
   CHECK(failed == 0);
+}
+
+// ---- The journal (store/journal.h) ----
+
+namespace {
+
+SandboxRow journal_row(const std::string& app_name, TagMap tags = {}) {
+  SandboxRow row;
+  row.id = new_id("sb");
+  row.app_name = app_name;
+  row.state = "running";
+  row.spec_json = R"({"command":["true"]})";
+  row.created_at = 1000.5;
+  row.supervisor_pid = 4242;
+  row.tags = std::move(tags);
+  return row;
+}
+
+off_t file_size(const std::string& path) {
+  struct stat st {};
+  return ::stat(path.c_str(), &st) == 0 ? st.st_size : -1;
+}
+
+void append_text(const std::string& path, const std::string& text) {
+  FILE* f = std::fopen(path.c_str(), "a");
+  REQUIRE(f != nullptr);
+  REQUIRE(std::fwrite(text.data(), 1, text.size(), f) == text.size());
+  REQUIRE(std::fclose(f) == 0);
+}
+
+std::string read_text(const std::string& path) {
+  FILE* f = std::fopen(path.c_str(), "r");
+  if (f == nullptr) return "";
+  std::string text;
+  char buf[4096];
+  for (size_t n; (n = std::fread(buf, 1, sizeof buf, f)) > 0;) text.append(buf, n);
+  std::fclose(f);
+  return text;
+}
+
+}  // namespace
+
+TEST_CASE("store: journalled sandboxes fold in on open and on each read", "[store][journal]") {
+  TempDir dir;
+  const std::string path = dir.file("state.db");
+  const std::string journal = path + "-pending";
+  auto early = open_store(path);  // open before anything is journalled
+
+  const off_t wal_before = file_size(path + "-wal");
+  SandboxRow row = journal_row("fresh-app", {{"kind", "oneshot"}});
+  require_ok(Store::journal_sandbox(path, row, {{"limits_backend", R"("rlimits")"}}));
+  CHECK(file_size(journal) > 0);
+  SandboxRow other = journal_row("default");
+  require_ok(Store::journal_sandbox(path, other));
+  CHECK(file_size(path + "-wal") == wal_before);  // appends leave the database alone
+
+  // The store opened before the appends sees them on its next read, and empties the journal.
+  auto got = early->get_sandbox(row.id);
+  require_ok(got);
+  CHECK(file_size(journal) == 0);
+  CHECK(got->app_name == "fresh-app");
+  CHECK(got->name.empty());
+  CHECK(got->state == "running");
+  CHECK(got->spec_json == row.spec_json);
+  CHECK(got->created_at == 1000.5);
+  CHECK(got->supervisor_pid == 4242);
+  CHECK(got->tags == TagMap{{"kind", "oneshot"}});
+  CHECK(got->runtime_json == R"({"limits_backend":"rlimits"})");
+  auto app = early->get_app("fresh-app");
+  require_ok(app);
+  CHECK(app->running == 1);
+
+  double before_end = now_seconds();
+  require_ok(Store::journal_ended(path, row.id, 3, "exit", R"({"cpu_seconds":0.5})"));
+  require_ok(Store::journal_forget(path, other.id));
+  {
+    auto later = open_store(path);  // a fresh open folds too
+    CHECK(file_size(journal) == 0);
+    auto ended = later->get_sandbox(row.id);
+    require_ok(ended);
+    CHECK(ended->state == "ended");
+    CHECK(ended->returncode == 3);
+    CHECK(ended->end_reason == "exit");
+    REQUIRE(ended->ended_at.has_value());
+    CHECK(*ended->ended_at >= before_end);  // when it ended, not when it was folded
+    CHECK(ended->runtime_json == R"({"limits_backend":"rlimits","usage":{"cpu_seconds":0.5}})");
+    require_error(later->get_sandbox(other.id), ErrorKind::kNotFound,
+                  "no sandbox '" + other.id + "'");
+  }
+
+  SECTION("folding is idempotent: the same lines again change nothing") {
+    SandboxRow again = row;
+    again.created_at = 2000;
+    journal::Entry sandbox{journal::Entry::Op::kSandbox, again, {}};
+    journal::Entry end{journal::Entry::Op::kEnded, {}, {}};
+    end.row.id = row.id;
+    end.row.ended_at = 9e9;
+    end.row.returncode = 99;
+    append_text(journal, journal::encode(sandbox) + journal::encode(end));
+    auto got2 = early->get_sandbox(row.id);
+    require_ok(got2);
+    CHECK(got2->created_at == 1000.5);
+    CHECK(got2->returncode == 3);
+    CHECK(*got2->ended_at < 9e9);
+    auto all = early->list_sandboxes(filter(std::nullopt, {}, true));
+    require_ok(all);
+    CHECK(all->size() == 1);
+  }
+
+  SECTION("torn and unknown lines are skipped, the rest folds") {
+    SandboxRow a = journal_row("default"), b = journal_row("default");
+    std::string line_a = journal::encode({journal::Entry::Op::kSandbox, a, {}});
+    append_text(journal, line_a.substr(0, line_a.size() / 2));  // a crash mid-write
+    require_ok(Store::journal_sandbox(path, b));
+    append_text(journal, "\n{\"op\":\"future\",\"id\":\"sb-x\"}\n\nnot json\n");
+    append_text(journal,
+                "\n{\"op\":\"sandbox\",\"id\":\"sb-y\",\"app\":\"default\",\"state\":"
+                "\"running\",\"spec\":\"{}\",\"created_at\":1,\"supervisor_pid\":1,"
+                "\"tags\":{},\"runtime\":{\"k\":\"{not json\"}}\n");
+    auto all = early->list_sandboxes(filter(std::nullopt, {}, true));
+    require_ok(all);
+    std::set<std::string> ids;
+    for (const SandboxRow& r : *all) ids.insert(r.id);
+    CHECK(ids == std::set<std::string>{row.id, b.id});
+    CHECK(file_size(journal) == 0);
+  }
+}
+
+TEST_CASE("store: the journal refuses what only the database can check", "[store][journal]") {
+  TempDir dir;
+  const std::string path = dir.file("state.db");
+  SandboxRow named = journal_row("default");
+  named.name = "web";
+  require_error(Store::journal_sandbox(path, named), ErrorKind::kInvalidArgument,
+                "a named sandbox cannot be journalled: 'web'");
+  require_error(Store::journal_sandbox(path, journal_row("")), ErrorKind::kInvalidArgument,
+                "a journalled sandbox needs an app name");
+  CHECK(file_size(path + "-pending") == -1);  // nothing written
+
+  require_ok(Store::journal_sandbox(path, journal_row("default")));
+  ::chmod((path + "-pending").c_str(), 0400);
+  if (::geteuid() != 0) {  // root writes a 0400 file anyway
+    auto refused = Store::journal_sandbox(path, journal_row("default"));
+    REQUIRE_FALSE(refused.ok());
+    CHECK(refused.error().message().find("cannot open the state journal '" + path + "-pending'") !=
+          std::string::npos);
+  }
+}
+
+TEST_CASE("store: a journal past its bound is folded by the end that grew it", "[store][journal]") {
+  TempDir dir;
+  const std::string path = dir.file("state.db");
+  const std::string journal = path + "-pending";
+  int rows = 0;
+  // Ends only grow the journal until one of them finds it past 256 KiB and folds it.
+  while (file_size(journal) < (256 << 10)) {
+    SandboxRow row = journal_row("default");
+    row.spec_json = "{\"pad\":\"" + std::string(2000, 'x') + "\"}";
+    require_ok(Store::journal_sandbox(path, row));
+    ++rows;
+  }
+  require_ok(Store::journal_ended(path, "sb-unknown", 0, "exit"));
+  CHECK(file_size(journal) == 0);
+  auto store = open_store(path);
+  auto all = store->list_sandboxes(filter(std::nullopt, {}, true));
+  require_ok(all);
+  CHECK(static_cast<int>(all->size()) == rows);
+}
+
+TEST_CASE("store: many processes journal while others fold; no row is lost",
+          "[store][journal][race]") {
+  TempDir dir;
+  const std::string path = dir.file("state.db");
+  constexpr int kWriters = 6, kFolders = 2, kRowsPerWriter = 60;
+  const std::string done = dir.file("writers-done");
+  std::vector<int> codes = run_children(kWriters + kFolders, [&](int i) {
+    if (i >= kWriters) {  // a folder: folds (each list does) until the writers are done
+      auto store = Store::open(path);
+      if (!store.ok()) return 2;
+      for (int k = 0; file_size(done) < kWriters && k < 100000; ++k)
+        if (!(*store)->list_sandboxes(filter(std::nullopt, {}, true)).ok()) return 2;
+      return 0;
+    }
+    for (int k = 0; k < kRowsPerWriter; ++k) {
+      SandboxRow row = journal_row("app-" + std::to_string(i % 2), {{"w", std::to_string(i)}});
+      if (!Store::journal_sandbox(path, row).ok()) return 3;
+      ::usleep(300);  // a command's life between its two lines
+      if (!Store::journal_ended(path, row.id, k, "exit").ok()) return 4;
+    }
+    append_text(done, "x");
+    return 0;
+  });
+  for (int code : codes) CHECK(code == 0);
+  auto store = open_store(path);
+  auto all = store->list_sandboxes(filter(std::nullopt, {}, true));
+  require_ok(all);
+  CHECK(all->size() == size_t{kWriters} * kRowsPerWriter);
+  for (const SandboxRow& row : *all) {
+    CHECK(row.state == "ended");
+    CHECK(row.end_reason == "exit");
+  }
+  CHECK(read_text(path + "-pending").empty());
 }
