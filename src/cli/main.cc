@@ -2,7 +2,10 @@
 // and turns the outcome into the exit status. Errors are printed here, once, as "sbx: ...";
 // every failure of the runner itself (bad input, unknown sandbox, ...) exits 125.
 #include <algorithm>
+#include <cstdio>
+#include <cstdlib>
 #include <exception>
+#include <iostream>
 #include <optional>
 #include <string>
 #include <vector>
@@ -154,7 +157,14 @@ int run_cli(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     return parse_failure(sbx, e);
   }
-  return run_action(action);
+  int code = run_action(action);
+  // The verb is done, the engine (and the store's connection) closed with it, and what it
+  // printed is flushed here. The rest is this process's own memory: CLI11's tree of options,
+  // the heap, static objects. The kernel frees it all at once; freeing it piece by piece first
+  // would cost a `run` about 0.4 ms on the benchmark machine. As mold does, sbx leaves it.
+  std::cout.flush();
+  std::fflush(nullptr);
+  std::_Exit(code);
 }
 
 }  // namespace sbx::cli

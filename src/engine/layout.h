@@ -7,6 +7,7 @@
 //   sandboxes/ID/upper, work       the sandbox's writable overlay layer (removed at its end)
 //   sandboxes/ID/logs/stdout, stderr   the entrypoint's output
 //   sandboxes/ID/procs/PR.out, PR.err  output of detached processes
+//   sandboxes/.trash/ID            an ended one-shot's directory, until the next one-shot
 // Once a sandbox has ended, its directory stays only if it holds output (logs/, procs/).
 #pragma once
 
@@ -35,6 +36,7 @@ struct SandboxLayout {
 inline SandboxLayout sandbox_layout(const std::string& home, const std::string& id) {
   return {home + "/sandboxes/" + id};
 }
+inline std::string trash_dir(const std::string& home) { return home + "/sandboxes/.trash"; }
 inline std::string store_path(const std::string& home) { return home + "/sbx.db"; }
 inline std::string skeleton_dir(const std::string& home, uint32_t uid) {
   return home + "/base/skeleton-" + std::to_string(uid);

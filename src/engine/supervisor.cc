@@ -23,6 +23,7 @@
 #include "engine/layout.h"
 #include "engine/sandbox_network.h"
 #include "engine/spec.h"
+#include "engine/trash.h"
 #include "engine/unix_socket.h"
 #include "runtime/runtime.h"
 #include "store/store.h"
@@ -101,6 +102,7 @@ class Supervisor {
   void reply(uint64_t client, const std::vector<std::string>& fields);
   void drop_client(uint64_t id);
   void arm_idle_timer();
+  void empty_trash_step();
 
   void begin_end(EndReason reason, int rc);
   void on_init_gone();
@@ -180,8 +182,17 @@ Status Supervisor::start() {
   });
   arm_idle_timer();
   trace_mark("sup: started");
+  // What earlier one-shots left to remove, while this one's command starts and runs.
+  if (cfg_.foreground && !cfg_.command.empty()) empty_trash_step();
   if (!cfg_.foreground) SBX_TRY(hand_over());
   return {};
+}
+
+// A step of emptying the trash (trash.h), and the next one once pending events are handled.
+void Supervisor::empty_trash_step() {
+  constexpr int kRemovalsPerStep = 16;  // about 3 ms where each rmdir waits for a discard
+  if (!ending_ && empty_trash_some(cfg_.home, kRemovalsPerStep))
+    loop_.after(0, [this] { empty_trash_step(); });
 }
 
 // The sandbox's cgroup (or the note that only rlimits hold), made before clone().
@@ -665,13 +676,20 @@ void Supervisor::finish() {
   // otherwise have done before anyone could hear of the end.
   sandbox_.mntns.reset();
   trace_mark("sup: unmounted");
+  // An ended sandbox keeps its directory for what `sbx logs` reads. With no output kept there
+  // (no entrypoint, no detached process), the directory goes: the row says the sandbox ended,
+  // which is all a missing lock tells a later command. A foreground one-shot's goes to the
+  // trash (trash.h), for the next one-shot to remove while its command runs.
+  bool output = path_exists(layout_.logs()) || path_exists(layout_.procs());
+  if (cfg_.foreground && !unrecorded && !output && unlink(layout_.lock().c_str()) == 0 &&
+      move_to_trash(cfg_.home, cfg_.id).ok()) {
+    trace_mark("sup: trashed");
+    loop_.stop();
+    return;
+  }
   (void)remove_tree(unrecorded ? layout_.dir : layout_.upper());
   (void)remove_tree(layout_.work());
-  // An ended sandbox keeps its directory for what `sbx logs` reads. With no output kept there
-  // (no entrypoint, no detached process), only the lock is left, and the directory goes too:
-  // the row says the sandbox ended, which is all a missing lock tells a later command.
-  if (!unrecorded && !path_exists(layout_.logs()) && !path_exists(layout_.procs()) &&
-      unlink(layout_.lock().c_str()) == 0)
+  if (!unrecorded && !output && (cfg_.foreground || unlink(layout_.lock().c_str()) == 0))
     (void)rmdir(layout_.dir.c_str());
   trace_mark("sup: removed upper");
   loop_.stop();

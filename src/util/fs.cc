@@ -39,12 +39,20 @@ Status make_dirs(const std::string& path, mode_t mode) {
   return {};
 }
 
-static Status remove_entries(int dirfd, const std::string& where);
+// How many more unlinks and rmdirs a removal may do; null: no limit.
+static bool exhausted(const int* budget) { return budget != nullptr && *budget <= 0; }
+static void spend(int* budget) {
+  if (budget != nullptr) --*budget;
+}
+
+static Status remove_entries(int dirfd, const std::string& where, int* budget);
 
 // Removes name in dirfd: a file, or a directory with everything in it. type is the entry's
-// d_type when known. An empty directory goes with one rmdir, nothing opened.
+// d_type when known. An empty directory goes with one rmdir, nothing opened. With a budget, it
+// stops when that is spent, leaving the rest.
 static Status remove_entry(int dirfd, const char* name, const std::string& where,
-                           unsigned char type) {
+                           unsigned char type, int* budget) {
+  if (exhausted(budget)) return {};
   if (type == DT_UNKNOWN) {
     struct stat st;
     if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0)
@@ -54,25 +62,32 @@ static Status remove_entry(int dirfd, const char* name, const std::string& where
   if (type != DT_DIR) {
     if (unlinkat(dirfd, name, 0) != 0 && errno != ENOENT)
       return sys_error("unlink " + where + "/" + name);
+    spend(budget);
     return {};
   }
-  if (unlinkat(dirfd, name, AT_REMOVEDIR) == 0 || errno == ENOENT) return {};
+  if (unlinkat(dirfd, name, AT_REMOVEDIR) == 0 || errno == ENOENT) {
+    spend(budget);
+    return {};
+  }
   if (errno != ENOTEMPTY && errno != EEXIST) return sys_error("rmdir " + where + "/" + name);
   fchmodat(dirfd, name, 0700, 0);  // a sandbox may have left it 000; ours to undo
   int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
   if (fd < 0) return sys_error("open " + where + "/" + name);
   UniqueFd sub(fd);
-  SBX_TRY(remove_entries(sub.get(), where + "/" + name));
+  SBX_TRY(remove_entries(sub.get(), where + "/" + name, budget));
+  if (exhausted(budget)) return {};
   if (unlinkat(dirfd, name, AT_REMOVEDIR) != 0 && errno != ENOENT)
     return sys_error("rmdir " + where + "/" + name);
+  spend(budget);
   return {};
 }
 
 // Reads the directory in small batches on the stack (readdir()'s 32 KiB buffer would be fresh
 // pages at every level) and removes each batch's entries before reading on.
-static Status remove_entries(int dirfd, const std::string& where) {
+static Status remove_entries(int dirfd, const std::string& where, int* budget) {
   alignas(dirent64) char buf[2048];
   for (;;) {
+    if (exhausted(budget)) return {};
     ssize_t n = getdents64(dirfd, buf, sizeof buf);
     if (n < 0) return sys_error("read directory " + where);
     if (n == 0) return {};
@@ -81,19 +96,27 @@ static Status remove_entries(int dirfd, const std::string& where) {
       off += e->d_reclen;
       const char* name = e->d_name;
       if (name[0] == '.' && (name[1] == '\0' || (name[1] == '.' && name[2] == '\0'))) continue;
-      SBX_TRY(remove_entry(dirfd, name, where, e->d_type));
+      SBX_TRY(remove_entry(dirfd, name, where, e->d_type, budget));
     }
   }
 }
 
-Status remove_tree(const std::string& path) {
+static Status remove_tree_within(const std::string& path, int* budget) {
   size_t slash = path.rfind('/');
   if (slash == std::string::npos) return invalid("remove_tree needs an absolute path: " + path);
   std::string parent = slash == 0 ? "/" : path.substr(0, slash);
   int fd = open(parent.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0) return errno == ENOENT ? Status() : sys_error("open " + parent);
   UniqueFd dir(fd);
-  return remove_entry(dir.get(), path.substr(slash + 1).c_str(), parent, DT_UNKNOWN);
+  return remove_entry(dir.get(), path.substr(slash + 1).c_str(), parent, DT_UNKNOWN, budget);
+}
+
+Status remove_tree(const std::string& path) { return remove_tree_within(path, nullptr); }
+
+Result<bool> remove_tree_some(const std::string& path, int& budget) {
+  if (budget <= 0) return false;
+  SBX_TRY(remove_tree_within(path, &budget));
+  return budget > 0 || !path_exists(path);
 }
 
 Result<std::string> read_file(const std::string& path) {

@@ -15,6 +15,9 @@ Status make_dirs(const std::string& path, mode_t mode);
 // rm -rf that also removes trees whose directories were made unreadable (chmod 000) inside a
 // sandbox, and never follows symlinks or crosses into other mounts. A missing path is fine.
 Status remove_tree(const std::string& path);
+// remove_tree in steps: at most `budget` unlinks and rmdirs, taken from it. Returns whether
+// path is gone; if not, a later call goes on where this one stopped.
+Result<bool> remove_tree_some(const std::string& path, int& budget);
 Result<std::string> read_file(const std::string& path);
 // Writes via a temporary file and rename, with the given mode.
 Status write_file_atomic(const std::string& path, const std::string& data, mode_t mode);

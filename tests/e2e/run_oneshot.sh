@@ -85,6 +85,18 @@ assert_eq "exit 5" \
   "$(json_eval '",".join(sorted(set(s["end_reason"] + " " + str(s["returncode"]) for s in d)))' "$loop")" \
   "ends of eight runs"
 
+note "an ended run's directory waits in the trash until the next run removes it"
+trash=$SBX_HOME/sandboxes/.trash
+assert_exit 0 sbx run --tag kind=writer -- \
+  sh -c 'mkdir /many; i=0; while [ $i -lt 300 ]; do echo $i >/many/f$i; i=$((i+1)); done'
+writer=$(json_eval 'd[0]["id"]' "$(sbx_json ls --all --json --tag kind=writer)")
+[[ -d $trash/$writer/upper/many ]] || fail "the writer's layer is not in the trash: $(ls -a "$trash")"
+assert_exit 0 sbx run --tag kind=next -- sleep 1
+next=$(json_eval 'd[0]["id"]' "$(sbx_json ls --all --json --tag kind=next)")
+assert_eq "$next" "$(ls "$trash")" "the trash after the next run"
+assert_eq "" "$(find "$SBX_HOME/sandboxes" -mindepth 1 -maxdepth 1 ! -name .trash)" \
+  "sandbox directories left"
+
 note "an empty command is refused"
 assert_sbx_error sbx run --
 assert_sbx_error sbx run

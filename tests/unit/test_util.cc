@@ -4,6 +4,7 @@
 
 #include <catch2/catch.hpp>
 #include <cstdlib>
+#include <filesystem>
 #include <set>
 
 #include "util/fd.h"
@@ -62,6 +63,44 @@ TEST_CASE("make_dirs sets exact modes and remove_tree removes what a sandbox loc
   }
   REQUIRE(remove_tree(wide).ok());
   REQUIRE_FALSE(path_exists(wide));
+  REQUIRE(remove_tree(base).ok());
+}
+
+TEST_CASE("remove_tree_some removes a tree in steps of at most its budget", "[util]") {
+  std::string base = temp_dir();
+  std::string tree = base + "/tree";
+  // 40 files in 10 directories under tree: 51 removals in all.
+  for (int d = 0; d < 10; ++d) {
+    std::string dir = tree + "/d" + std::to_string(d);
+    REQUIRE(make_dirs(dir, 0700).ok());
+    for (int f = 0; f < 4; ++f)
+      REQUIRE(write_file_atomic(dir + "/f" + std::to_string(f), "x", 0600).ok());
+  }
+  auto entries = [&] {
+    int n = 0;
+    for (auto it = std::filesystem::recursive_directory_iterator(tree);
+         it != std::filesystem::recursive_directory_iterator(); ++it)
+      ++n;
+    return n;
+  };
+  REQUIRE(entries() == 50);
+  int steps = 0;
+  for (;;) {
+    int budget = 16;
+    Result<bool> gone = remove_tree_some(tree, budget);
+    REQUIRE(gone.ok());
+    ++steps;
+    if (*gone) break;
+    REQUIRE(budget == 0);                   // a step stops only when spent
+    REQUIRE(entries() == 50 - 16 * steps);  // and does exactly what it may
+  }
+  CHECK(steps == 4);  // 16 + 16 + 16 + 3 (two files, the last directory, tree itself)
+  CHECK_FALSE(path_exists(tree));
+  int budget = 5;
+  Result<bool> missing = remove_tree_some(tree, budget);
+  REQUIRE(missing.ok());
+  CHECK(*missing);
+  CHECK(budget == 5);
   REQUIRE(remove_tree(base).ok());
 }
 
