@@ -126,6 +126,7 @@ class Supervisor {
   std::map<std::string, std::pair<int, EndReason>> ended_;  // pr-… -> outcome, this life
   std::vector<uint64_t> sandbox_waiters_;
   std::vector<UniqueFd> held_;  // pump ends and log files, closed at exit
+  int control_ = -1;  // pid 1's end of the control socket (sandbox_.control once it is set)
   UniqueFd stdin_pipe_;
   uint64_t stdin_pump_ = 0;
   uint64_t next_seq_ = 1, next_client_ = 1;
@@ -148,8 +149,23 @@ Status Supervisor::start() {
       return {};
     };
   bool after_spawn = record && cfg_.record_after_spawn && !cfg_.command.empty();
-  SBX_ASSIGN_OR_RETURN(sandbox_,
-                       start_sandbox(cfg_.plan, limits_.get(), after_spawn ? nullptr : record));
+  // A foreground entrypoint that needs nothing set up outside the sandbox first (no pasta, no
+  // forwarded port) is handed to pid 1 while pid 1 still mounts: the request waits in its
+  // queue, and the command starts the moment pid 1 is ready, with no wakeup in between.
+  bool early =
+      cfg_.foreground && !cfg_.command.empty() && cfg_.network != "nat" && cfg_.ports.empty();
+  auto meanwhile = [&](const SandboxProcess& sp) -> Status {
+    if (record && !after_spawn) SBX_TRY(record());  // a name may be taken: before it runs
+    if (!early) return {};
+    SBX_TRY(watch_signals());
+    control_ = sp.control.get();
+    SBX_TRY(spawn_entrypoint());
+    // If this fails, start_sandbox kills pid 1, and the command with it.
+    if (after_spawn) SBX_TRY(record());
+    return {};
+  };
+  SBX_ASSIGN_OR_RETURN(sandbox_, start_sandbox(cfg_.plan, limits_.get(), meanwhile));
+  control_ = sandbox_.control.get();
   if (limits_ && limits_->oom_fd() >= 0)
     loop_.watch(limits_->oom_fd(), [this](int) {
       on_oom_event();
@@ -158,7 +174,7 @@ Status Supervisor::start() {
   SBX_TRY(start_network());
   dev_null_.reset(open("/dev/null", O_RDWR | O_CLOEXEC));
   SBX_TRY(listen_control());
-  SBX_TRY(watch_signals());
+  if (!early) SBX_TRY(watch_signals());
   init_watch_ = loop_.watch(sandbox_.control.get(), [this](int) {
     on_init_event();
     return !init_reaped_;
@@ -167,8 +183,8 @@ Status Supervisor::start() {
     on_init_gone();
     return false;
   });
-  if (!cfg_.command.empty()) SBX_TRY(spawn_entrypoint());
-  if (after_spawn) {
+  if (!early && !cfg_.command.empty()) SBX_TRY(spawn_entrypoint());
+  if (!early && after_spawn) {
     if (Status recorded = record(); !recorded.ok()) {
       // Its command has started: it must not outlive a sandbox that was never recorded.
       syscall(SYS_pidfd_send_signal, sandbox_.pidfd.get(), SIGKILL, nullptr, 0);
@@ -371,7 +387,7 @@ uint64_t Supervisor::spawn(Proc proc, const ProcessSpec& spec, int in, int out, 
   uint64_t seq = next_seq_++;
   bool entry = proc.entrypoint;
   procs_[seq] = std::move(proc);
-  if (!spawn_in_sandbox(sandbox_.control.get(), seq, !entry, spec, in, out, err).ok()) {
+  if (!spawn_in_sandbox(control_, seq, !entry, spec, in, out, err).ok()) {
     procs_.erase(seq);
     return 0;
   }

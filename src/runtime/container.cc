@@ -166,8 +166,9 @@ Error setup_error(const ChildReport& r) {
 
 }  // namespace
 
-Result<SandboxProcess> start_sandbox(const SandboxPlan& plan, LimitsBackend* limits,
-                                     const std::function<Status()>& meanwhile) {
+Result<SandboxProcess> start_sandbox(
+    const SandboxPlan& plan, LimitsBackend* limits,
+    const std::function<Status(const SandboxProcess&)>& meanwhile) {
   SBX_ASSIGN_OR_RETURN(Pipe sync, make_pipe());
   SBX_ASSIGN_OR_RETURN(Pipe status, make_pipe());
   SBX_ASSIGN_OR_RETURN(auto control, make_seqpacket_pair());
@@ -207,7 +208,7 @@ Result<SandboxProcess> start_sandbox(const SandboxPlan& plan, LimitsBackend* lim
     return sys_error("start sandbox");
   }
   if (meanwhile) {
-    if (Status s = meanwhile(); !s.ok()) {
+    if (Status s = meanwhile(sp); !s.ok()) {
       kill_child();
       return std::move(s).error();
     }

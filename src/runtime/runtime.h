@@ -45,10 +45,12 @@ class LimitsBackend;
 // Clones the sandbox and waits until its setup has finished (or failed, with the step named).
 // The caller must be single-threaded. The sandbox dies with the calling process. With limits,
 // pid 1 starts inside the backend's cgroup (before it runs any of the plan). meanwhile, when
-// given, runs in the caller while pid 1 mounts (a one-shot records itself then); if it fails,
-// the sandbox is killed and its error returned.
-Result<SandboxProcess> start_sandbox(const SandboxPlan& plan, LimitsBackend* limits = nullptr,
-                                     const std::function<Status()>& meanwhile = {});
+// given, runs in the caller while pid 1 mounts, with the sandbox as far as it exists (a
+// one-shot records itself then, and may queue its command's spawn request); if it fails, the
+// sandbox is killed and its error returned.
+Result<SandboxProcess> start_sandbox(
+    const SandboxPlan& plan, LimitsBackend* limits = nullptr,
+    const std::function<Status(const SandboxProcess&)>& meanwhile = {});
 
 // Writes "deny" to setgroups, then the identity's uid_map and gid_map, for process pid that has
 // just made a new user namespace (also used to unpack image layers with shifted ownership).

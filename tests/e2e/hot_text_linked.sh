@@ -35,6 +35,6 @@ in_hot() {
   ((addr >= start && addr < start + size))
 }
 for f in main _ZN3sbx3cli7run_cliEiPPc _ZN3sbx6Engine3runERKNS_11SandboxSpecERKNS_5StdioE \
-  _ZN3sbx13start_sandboxERKNS_11SandboxPlanEPNS_13LimitsBackendERKSt8functionIFNS_6ResultIvEEvEE; do
+  _ZN3sbx13start_sandboxERKNS_11SandboxPlanEPNS_13LimitsBackendERKSt8functionIFNS_6ResultIvEERKNS_14SandboxProcessEEE; do
   in_hot "$f" || fail "$f is not in the hot text"
 done
