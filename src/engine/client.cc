@@ -13,6 +13,7 @@
 #include "engine/unix_socket.h"
 #include "sbx/engine.h"
 #include "stream/event_loop.h"
+#include "util/fd.h"
 #include "util/ids.h"
 #include "util/msg.h"
 
@@ -93,8 +94,7 @@ Result<int> read_exit(int sock, const SandboxRow& row) {
 void wait_supervisor_gone(const SandboxLayout& layout) {
   UniqueFd fd(open(layout.lock().c_str(), O_RDONLY | O_CLOEXEC));
   if (!fd) return;
-  while (flock(fd.get(), LOCK_SH) != 0 && errno == EINTR) {
-  }
+  (void)lock_fd(fd.get(), LOCK_SH, layout.lock());
 }
 
 // Sends request (if the supervisor is reachable), takes its reply, then waits until the

@@ -83,7 +83,7 @@ void plan_limits(const SandboxSpec& spec, SupervisorConfig& cfg) {
 Result<UniqueFd> take_lock(const SandboxLayout& layout) {
   UniqueFd fd(open(layout.lock().c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600));
   if (!fd) return sys_error("create " + layout.lock());
-  if (flock(fd.get(), LOCK_EX) != 0) return sys_error("lock " + layout.lock());
+  SBX_TRY(lock_fd(fd.get(), LOCK_EX, layout.lock()));
   return fd;
 }
 

@@ -20,6 +20,7 @@
 #include "runtime/host_base.h"
 #include "runtime/network.h"
 #include "sbx/engine.h"
+#include "util/fd.h"
 #include "util/fs.h"
 #include "util/ids.h"
 #include "util/json.h"
@@ -138,8 +139,7 @@ Result<UniqueFd> lock_images(const std::string& home, bool exclusive) {
   std::string path = home + "/images/lock";
   UniqueFd fd(open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600));
   if (!fd) return sys_error("create " + path);
-  while (flock(fd.get(), exclusive ? LOCK_EX : LOCK_SH) != 0)
-    if (errno != EINTR) return sys_error("lock " + path);
+  SBX_TRY(lock_fd(fd.get(), exclusive ? LOCK_EX : LOCK_SH, path));
   return fd;
 }
 

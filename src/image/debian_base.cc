@@ -151,8 +151,7 @@ Result<UniqueFd> take_lock(const std::string& path) {
   UniqueFd fd(open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644));
   if (!fd) fd.reset(open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (!fd) return sys_error("open lock " + path);
-  while (flock(fd.get(), LOCK_EX) != 0)
-    if (errno != EINTR) return sys_error("lock " + path);
+  SBX_TRY(lock_fd(fd.get(), LOCK_EX, path));
   return fd;
 }
 

@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <functional>
 
+#include "util/fd.h"
 #include "util/fs.h"
 #include "util/ids.h"
 #include "util/json.h"
@@ -186,8 +187,7 @@ Result<UniqueFd> LayerStore::lock(const std::string& id) const {
   std::string path = dir_ + "/locks/" + id;
   UniqueFd fd(open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600));
   if (!fd) return sys_error("create " + path);
-  while (flock(fd.get(), LOCK_EX) != 0)
-    if (errno != EINTR) return sys_error("lock " + path);
+  SBX_TRY(lock_fd(fd.get(), LOCK_EX, path));
   return fd;
 }
 

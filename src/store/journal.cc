@@ -24,12 +24,6 @@ const char* op_name(Entry::Op op) {
   return "?";
 }
 
-Status lock(int fd, int how, const std::string& path) {
-  while (flock(fd, how) != 0)
-    if (errno != EINTR) return sys_error("lock " + path);
-  return {};
-}
-
 // Reads the whole file from its start.
 Result<std::string> read_from_start(int fd, const std::string& path) {
   std::string text;
@@ -133,7 +127,7 @@ Result<Entry> decode(std::string_view line) {
 Status append(const std::string& path, const std::string& line, size_t* size_after) {
   UniqueFd fd(open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600));
   if (!fd) return sys_error("cannot open the state journal '" + path + "'");
-  SBX_TRY(lock(fd.get(), LOCK_SH, path));
+  SBX_TRY(lock_fd(fd.get(), LOCK_SH, path));
   // One write: with O_APPEND the kernel places it whole after every earlier one, and a fold
   // (holding the exclusive lock) sees all of it or none.
   ssize_t n;
@@ -163,7 +157,7 @@ Status fold(const std::string& path,
     if (errno == ENOENT) return {};
     return sys_error("cannot open the state journal '" + path + "'");
   }
-  SBX_TRY(lock(fd.get(), LOCK_EX, path));
+  SBX_TRY(lock_fd(fd.get(), LOCK_EX, path));
   SBX_ASSIGN_OR_RETURN(std::string text, read_from_start(fd.get(), path));
   if (text.empty()) return {};  // folded by someone else meanwhile
   std::vector<Entry> entries;

@@ -2,6 +2,7 @@
 #include "util/fd.h"
 
 #include <fcntl.h>
+#include <sys/file.h>
 
 namespace sbx {
 
@@ -55,5 +56,11 @@ Result<bool> read_exact(int fd, void* buf, size_t len) {
 }
 
 std::string fd_path(int fd) { return "/proc/self/fd/" + std::to_string(fd); }
+
+Status lock_fd(int fd, int how, const std::string& path) {
+  while (flock(fd, how) != 0)
+    if (errno != EINTR) return sys_error("lock " + path);
+  return {};
+}
 
 }  // namespace sbx

@@ -67,6 +67,8 @@ Status write_all(int fd, const void* buf, size_t len);
 inline Status write_all(int fd, const std::string& s) { return write_all(fd, s.data(), s.size()); }
 // Reads exactly len bytes; returns false (not an error) on EOF before the first byte.
 Result<bool> read_exact(int fd, void* buf, size_t len);
+// flock(fd, how), retried on EINTR; a failure names path.
+Status lock_fd(int fd, int how, const std::string& path);
 
 // The "/proc/self/fd/N" path of an fd: reaches a directory opened in the parent from a child
 // whose own credentials could not walk the path to it.
