@@ -142,11 +142,24 @@ Result<Prepared> prepare(const StoreFn& store, const std::string& home, const Sa
 }
 
 // Records the running sandbox, supervised by supervisor_pid, with what its supervisor learnt.
+// The sandbox's row as it starts running; its app by name (app_id is the store's to find).
+SandboxRow running_row(const Prepared& p, int64_t supervisor_pid) {
+  SandboxRow row;
+  row.id = p.cfg.id;
+  row.app_name = p.spec.app;
+  row.name = p.spec.name;
+  row.state = "running";
+  row.spec_json = encode_spec(p.spec);
+  row.created_at = now_seconds();
+  row.supervisor_pid = supervisor_pid;
+  row.tags = p.spec.tags;
+  return row;
+}
+
 Status record(Store& store, Prepared& p, int64_t supervisor_pid, const RuntimeValues& values) {
-  const SandboxSpec& spec = p.spec;
-  SBX_ASSIGN_OR_RETURN(AppInfo app, store.ensure_app(spec.app));
-  SandboxRow row{p.cfg.id,      app.id, "", spec.name, "running",      encode_spec(spec),
-                 now_seconds(), {},     {}, "",        supervisor_pid, spec.tags};
+  SBX_ASSIGN_OR_RETURN(AppInfo app, store.ensure_app(p.spec.app));
+  SandboxRow row = running_row(p, supervisor_pid);
+  row.app_id = app.id;
   SBX_TRY(store.insert_sandbox(row, values));
   p.images_lock.reset();  // the row now keeps the image in use
   return {};
@@ -155,16 +168,7 @@ Status record(Store& store, Prepared& p, int64_t supervisor_pid, const RuntimeVa
 // The same row, for an unnamed one-shot, appended to the store's journal instead.
 Status journal_record(const std::string& home, Prepared& p, int64_t supervisor_pid,
                       const RuntimeValues& values) {
-  const SandboxSpec& spec = p.spec;
-  SandboxRow row;
-  row.id = p.cfg.id;
-  row.app_name = spec.app;
-  row.state = "running";
-  row.spec_json = encode_spec(spec);
-  row.created_at = now_seconds();
-  row.supervisor_pid = supervisor_pid;
-  row.tags = spec.tags;
-  SBX_TRY(Store::journal_sandbox(store_path(home), row, values));
+  SBX_TRY(Store::journal_sandbox(store_path(home), running_row(p, supervisor_pid), values));
   p.images_lock.reset();  // every reader folds the journal in first: the row keeps the image
   return {};
 }

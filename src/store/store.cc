@@ -153,16 +153,35 @@ struct Store::Impl {
     return {};
   }
 
+  // The app with this name, made (at created_at) when missing, in the caller's transaction.
+  Result<AppInfo> app_made(const std::string& name, double created_at) {
+    SBX_TRY(
+        db->run("INSERT INTO apps (id, name, created_at) VALUES (?, ?, ?)"
+                " ON CONFLICT (name) DO NOTHING",
+                new_id("ap"), name, created_at));
+    return app_named(name);
+  }
+
+  // Ends the sandbox row unless it has already ended, and sets the given runtime_json keys with
+  // it; returns whether it changed. In the caller's transaction.
+  Result<bool> end_sandbox(const std::string& id, double ended_at, std::optional<int> returncode,
+                           const std::string& reason,
+                           const std::vector<std::pair<std::string, std::string>>& values) {
+    SBX_TRY(
+        db->run("UPDATE sandboxes SET state = 'ended', ended_at = ?, returncode = ?,"
+                " end_reason = ? WHERE id = ? AND state != 'ended'",
+                ended_at, returncode, null_if_empty(reason), id));
+    if (db->changes() == 0) return false;
+    for (const auto& [key, json] : values) SBX_TRY(put_runtime_value(id, key, json));
+    return true;
+  }
+
   // One journal entry, idempotently, inside the caller's transaction.
   Status apply(const journal::Entry& e) {
     const SandboxRow& r = e.row;
     switch (e.op) {
       case journal::Entry::Op::kSandbox: {
-        SBX_TRY(
-            db->run("INSERT INTO apps (id, name, created_at) VALUES (?, ?, ?)"
-                    " ON CONFLICT (name) DO NOTHING",
-                    new_id("ap"), r.app_name, r.created_at));
-        SBX_ASSIGN_OR_RETURN(AppInfo app, app_named(r.app_name));
+        SBX_ASSIGN_OR_RETURN(AppInfo app, app_made(r.app_name, r.created_at));
         SBX_ASSIGN_OR_RETURN(bool present, exists("SELECT 1 FROM sandboxes WHERE id = ?", r.id));
         if (present) return {};
         SBX_TRY(
@@ -174,13 +193,8 @@ struct Store::Impl {
         return insert_tags(r.id, r.tags);
       }
       case journal::Entry::Op::kEnded:
-        SBX_TRY(
-            db->run("UPDATE sandboxes SET state = 'ended', ended_at = ?, returncode = ?,"
-                    " end_reason = ? WHERE id = ? AND state != 'ended'",
-                    r.ended_at, r.returncode, null_if_empty(r.end_reason), r.id));
-        if (db->changes() == 0) return {};
-        for (const auto& [key, json] : e.runtime_values)
-          SBX_TRY(put_runtime_value(r.id, key, json));
+        SBX_TRY(end_sandbox(r.id, r.ended_at.value_or(now_seconds()), r.returncode, r.end_reason,
+                            e.runtime_values));
         return {};
       case journal::Entry::Op::kForget: return db->run("DELETE FROM sandboxes WHERE id = ?", r.id);
     }
@@ -308,11 +322,7 @@ Result<AppInfo> Store::ensure_app(const std::string& name) {
   AppInfo app;
   Db& db = *impl_->db;
   SBX_TRY(db.write_txn([&]() -> Status {
-    SBX_TRY(
-        db.run("INSERT INTO apps (id, name, created_at) VALUES (?, ?, ?)"
-               " ON CONFLICT (name) DO NOTHING",
-               new_id("ap"), name, now_seconds()));
-    SBX_ASSIGN_OR_RETURN(app, impl_->app_named(name));
+    SBX_ASSIGN_OR_RETURN(app, impl_->app_made(name, now_seconds()));
     return {};
   }));
   return app;
@@ -390,15 +400,11 @@ Result<bool> Store::mark_ended(const std::string& id, std::optional<int> returnc
   SBX_TRY(impl_->catch_up());
   Db& db = *impl_->db;
   bool changed = false;
+  std::vector<std::pair<std::string, std::string>> usage;
+  if (!usage_json.empty()) usage.emplace_back("usage", usage_json);
   SBX_TRY(db.write_txn([&]() -> Status {
-    SBX_TRY(
-        db.run("UPDATE sandboxes SET state = 'ended', ended_at = ?, returncode = ?,"
-               " end_reason = ? WHERE id = ? AND state != 'ended'",
-               now_seconds(), returncode, null_if_empty(reason), id));
-    changed = db.changes() > 0;
-    if (!changed) return impl_->require_sandbox(id);
-    if (usage_json.empty()) return {};
-    return impl_->put_runtime_value(id, "usage", usage_json);
+    SBX_ASSIGN_OR_RETURN(changed, impl_->end_sandbox(id, now_seconds(), returncode, reason, usage));
+    return changed ? Status() : impl_->require_sandbox(id);
   }));
   return changed;
 }
