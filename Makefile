@@ -4,20 +4,24 @@ CXX      ?= g++
 CXXFLAGS ?= -O2 -g
 CXXFLAGS += -std=c++20 -Wall -Wextra -Wno-missing-field-initializers -Iinclude -Isrc -MMD -MP
 CXXFLAGS += -I$(BUILD)/gen
-# Everything but glibc is linked statically: each shared library costs every sbx process its
-# loading and symbol relocation at start, and private relocated pages (about 1.5 ms per run of
-# sbx on a 2-core VM, measured). libseccomp, liburing and SQLite come as .a files with their
-# -dev packages; libstdc++ and libgcc by -static-*. Debian's simdjson ships only a shared
-# library, which would pull libstdc++.so back in, so its one source file, of the same version as
-# Debian's header, is compiled here (third_party/README.md).
-LDFLAGS  += -static-libstdc++ -static-libgcc -Wl,-z,now
+# Linked statically, glibc included, as a static PIE (so still placed at a random address):
+# every shared library costs every sbx process its loading, its symbol relocation and private
+# relocated pages at start, about 2 ms of each `sbx run` on a 2-core VM (measured against the
+# same build with glibc shared). libseccomp, liburing and SQLite come as .a files with their
+# -dev packages, glibc's with libc6-dev. sbx needs no NSS (it reads /etc/passwd itself) and
+# loads no shared object: SQLite's extension loader is the only caller of dlopen, and
+# --wrap=dlopen points it at a stub (store/sqlite_util.cc) so that glibc's, which would load
+# the host's current libc.so into sbx, is not linked. Debian's simdjson ships only a shared
+# library, so its one source file, of the same version as Debian's header, is compiled here
+# (third_party/README.md).
+LDFLAGS  += -static-pie -Wl,-z,now -Wl,--wrap=dlopen
 # Each function in a section of its own, so that src/hot_text.ld (made by
 # tests/bench/hot_text.py from a profile) can link the code sbx's commands run first and
 # together: every 64 KiB window of text a process touches costs it a page fault, about 25 us
 # on a VM. build/sbx.map, the link map, is what that script reads.
 CXXFLAGS += -ffunction-sections
 HOT_TEXT := src/hot_text.ld
-LDLIBS   := -Wl,-Bstatic -lseccomp -luring -lsqlite3 -Wl,-Bdynamic -lpthread -lm
+LDLIBS   := -lseccomp -luring -lsqlite3 -lpthread -lm
 PREFIX   ?= /usr/local
 DESTDIR  ?=
 BUILD    := build

@@ -7,7 +7,6 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
-#include <pwd.h>
 #include <sys/file.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
@@ -83,9 +82,24 @@ bool has_subids(const char* file, const std::string& user, uid_t uid) {
   return false;
 }
 
+// The name /etc/subuid would give the caller under: its /etc/passwd entry, else its uid. Read
+// by hand rather than by getpwuid(): sbx is linked statically, and glibc's NSS would dlopen the
+// modules of whatever glibc the host has now. A user known only to LDAP or the like is matched
+// by uid (has_subids accepts either).
 std::string user_name() {
-  passwd* pw = getpwuid(geteuid());
-  return pw != nullptr ? pw->pw_name : std::to_string(geteuid());
+  std::ifstream in("/etc/passwd");
+  const std::string uid = std::to_string(geteuid());
+  std::string line;
+  while (std::getline(in, line)) {
+    size_t name_end = line.find(':');
+    size_t pw_end = name_end == std::string::npos ? name_end : line.find(':', name_end + 1);
+    if (pw_end == std::string::npos) continue;
+    size_t uid_end = line.find(':', pw_end + 1);
+    if (uid_end == std::string::npos) continue;
+    if (line.compare(pw_end + 1, uid_end - pw_end - 1, uid) == 0 && name_end > 0)
+      return line.substr(0, name_end);
+  }
+  return uid;
 }
 
 // mmdebstrap's mode for this caller, or an error naming what the machine lacks.

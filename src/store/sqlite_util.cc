@@ -8,6 +8,11 @@
 #include <chrono>
 #include <thread>
 
+// sbx is linked statically and loads no shared object. SQLite's extension loader (never enabled
+// here: sqlite3_enable_load_extension is not called) is the one caller of dlopen; the link
+// passes --wrap=dlopen (Makefile), which sends that call here instead of to glibc's dlopen.
+extern "C" void* __wrap_dlopen(const char* /*file*/, int /*mode*/) { return nullptr; }
+
 namespace sbx::sql {
 
 namespace {
