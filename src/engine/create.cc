@@ -67,6 +67,7 @@ Result<SandboxPlan> plan_for(const std::string& home, const SandboxLayout& layou
   req.bind_host = root.host_base;
   SBX_ASSIGN_OR_RETURN(SandboxPlan plan, build_plan(req));
   plan.host_network = spec.network == "host";
+  plan.network_helpers = !plan.host_network && (spec.network == "nat" || !spec.ports.empty());
   plan.volatile_upper = root.upper_dir.empty();
   return plan;
 }
@@ -94,13 +95,16 @@ Result<Prepared> prepare(const StoreFn& store, const std::string& home, const Sa
                          bool command_required, const RootLayers* given_root) {
   SBX_TRY(validate_sandbox_spec(given, command_required));
   Prepared p;
-  SBX_ASSIGN_OR_RETURN(p.images_lock, lock_images(home, false));
+  // An image (or a given root: an image build step's) must not be removed before the row that
+  // uses it exists. The host base alone needs no lock.
+  if (given_root != nullptr || !given.image.empty()) {
+    SBX_ASSIGN_OR_RETURN(p.images_lock, lock_images(home, false));
+  }
   RootLayers root;
   if (given_root != nullptr) {
     root = *given_root;
   } else if (!given.image.empty()) {
-    SBX_ASSIGN_OR_RETURN(Store * images, store());
-    SBX_ASSIGN_OR_RETURN(root, image_root(*images, home, given.image));
+    SBX_ASSIGN_OR_RETURN(root, image_root(home, given.image, store));
   }
   p.spec = given;
   p.spec.image = root.image_id;

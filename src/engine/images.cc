@@ -11,6 +11,7 @@
 
 #include <utility>
 
+#include "engine/image_refs.h"
 #include "engine/internal.h"
 #include "engine/spec.h"
 #include "image/build.h"
@@ -103,14 +104,6 @@ Result<ImageInfo> image_info(Store& store, const std::string& home, const ImageR
   return info;
 }
 
-Result<ImageRow> find_image(Store& store, const std::string& ref) {
-  if (ref.empty()) return invalid("an image id or name is required");
-  auto row = store.get_image(ref);
-  if (!row.ok() && row.error().kind() == ErrorKind::kNotFound)
-    return not_found("no image '" + ref + "'");
-  return row;
-}
-
 // The base of a spec, ready: its id for layer ids and, unless host, its rootfs directory.
 Result<std::pair<BuildBase, std::string>> prepare_build_base(const std::string& home,
                                                              const ImageSpec& spec,
@@ -132,7 +125,27 @@ Result<std::pair<BuildBase, std::string>> prepare_build_base(const std::string& 
   return std::make_pair(base, dir);
 }
 
+// Changes the images table: the row put (a new image, or a name moved to an existing one), or
+// the image deleted. Remembered references are forgotten first (image_refs.h).
+Status put_image_row(Store& store, const std::string& home, const ImageRow& row) {
+  SBX_ASSIGN_OR_RETURN(UniqueFd change, begin_image_change(home));
+  return store.put_image(row);
+}
+
+Status delete_image_row(Store& store, const std::string& home, const std::string& id) {
+  SBX_ASSIGN_OR_RETURN(UniqueFd change, begin_image_change(home));
+  return store.delete_image(id);
+}
+
 }  // namespace
+
+Result<ImageRow> find_image(Store& store, const std::string& ref) {
+  if (ref.empty()) return invalid("an image id or name is required");
+  auto row = store.get_image(ref);
+  if (!row.ok() && row.error().kind() == ErrorKind::kNotFound)
+    return not_found("no image '" + ref + "'");
+  return row;
+}
 
 Result<UniqueFd> lock_images(const std::string& home, bool exclusive) {
   SBX_TRY(make_dirs(home + "/images", 0700));
@@ -143,10 +156,11 @@ Result<UniqueFd> lock_images(const std::string& home, bool exclusive) {
   return fd;
 }
 
-Result<RootLayers> image_root(Store& store, const std::string& home, const std::string& ref) {
+Result<RootLayers> image_root(const std::string& home, const std::string& ref,
+                              const std::function<Result<Store*>()>& store) {
   RootLayers root;
   if (ref.empty()) return root;
-  SBX_ASSIGN_OR_RETURN(ImageRow row, find_image(store, ref));
+  SBX_ASSIGN_OR_RETURN(ImageRow row, resolve_image_ref(home, ref, store));
   LayerStore layers(home);
   SBX_ASSIGN_OR_RETURN(auto chain, layers.chain(row.top_layer));
   for (const LayerMeta& m : chain)
@@ -231,7 +245,7 @@ Result<std::string> register_image_layer(Store& store, const std::string& home,
                encode_config(meta.env, meta.workdir),
                spec.take(),
                0};
-  SBX_TRY(store.put_image(row));
+  SBX_TRY(put_image_row(store, home, row));
   return row.id;
 }
 
@@ -293,7 +307,7 @@ Result<ImageInfo> Engine::image_build(const ImageSpec& spec, const ImageBuildOpt
                encode_config(built.env, built.workdir),
                encode_image_spec(spec),
                0};
-  SBX_TRY(store_->put_image(row));
+  SBX_TRY(put_image_row(*store_, home_, row));
   SBX_ASSIGN_OR_RETURN(ImageRow stored, store_->get_image(row.id));
   SBX_ASSIGN_OR_RETURN(ImageInfo info, image_info(*store_, home_, stored));
   info.cached = built.cached;
@@ -323,7 +337,7 @@ Status Engine::image_remove(const std::string& image) {
     if (id == row.id)
       return Error(ErrorKind::kFailedPrecondition,
                    "image " + row.id + " is used by running sandbox " + sandbox);
-  return store_->delete_image(row.id);
+  return delete_image_row(*store_, home_, row.id);
 }
 
 Result<ImagePruneReport> Engine::image_prune() {
@@ -350,11 +364,12 @@ Result<ImagePruneReport> Engine::image_prune() {
 }
 
 // A name moves to this image from whichever image had it (put_image's rule), as docker tags do.
-Status name_image(Store& store, const std::string& image_id, const std::string& name) {
+Status name_image(Store& store, const std::string& home, const std::string& image_id,
+                  const std::string& name) {
   SBX_TRY(validate_name("image name", name));
   SBX_ASSIGN_OR_RETURN(ImageRow row, store.get_image(image_id));
   row.name = name;
-  return store.put_image(row);
+  return put_image_row(store, home, row);
 }
 
 }  // namespace sbx

@@ -3,6 +3,7 @@
 // `sbx snapshot`). The layer store itself is src/image/layer_store.h.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -26,7 +27,13 @@ struct RootLayers {
 };
 
 // The root for a sandbox of image image_ref (an im-… id or a name; empty: the host base alone).
-Result<RootLayers> image_root(Store& store, const std::string& home, const std::string& image_ref);
+// The reference is resolved as image_refs.h says: the store is opened (by store()) only when
+// it is not remembered.
+Result<RootLayers> image_root(const std::string& home, const std::string& image_ref,
+                              const std::function<Result<Store*>()>& store);
+
+// The image row of ref (an im-… id or a name), from the store; "no image 'ref'" when none.
+Result<ImageRow> find_image(Store& store, const std::string& ref);
 
 // Held (shared) from resolving a sandbox's image until its row is recorded, and (exclusive) by
 // image rm and prune, so that no image is removed between a create's check and its use.
@@ -54,6 +61,7 @@ Result<std::string> register_image_layer(Store& store, const std::string& home,
 
 // Gives image image_id (im-…) the name `name`, with the rules of `sbx image build --name` (a
 // valid name; an image that had it loses it to this one, as docker tags move).
-Status name_image(Store& store, const std::string& image_id, const std::string& name);
+Status name_image(Store& store, const std::string& home, const std::string& image_id,
+                  const std::string& name);
 
 }  // namespace sbx

@@ -29,7 +29,9 @@ Result<SandboxRow> running_sandbox(Store& store, const std::string& home, const 
 // image's layers (an image in use cannot be removed), then the base, or the host base's skeleton.
 Result<std::vector<std::string>> lower_dirs_of(Store& store, const std::string& home,
                                                const SandboxRow& row) {
-  SBX_ASSIGN_OR_RETURN(RootLayers root, image_root(store, home, sandbox_info(row).image));
+  SBX_ASSIGN_OR_RETURN(
+      RootLayers root,
+      image_root(home, sandbox_info(row).image, [&store]() -> Result<Store*> { return &store; }));
   std::vector<std::string> dirs = root.lowers;
   if (root.host_base) {
     SBX_ASSIGN_OR_RETURN(Identity id, choose_identity());
@@ -76,7 +78,7 @@ Result<std::string> Engine::snapshot(const Ref& sandbox, const std::string& name
   std::string parent = sandbox_info(row).image;
   SBX_ASSIGN_OR_RETURN(std::string image, register_image_layer(*store_, home_, parent, staged,
                                                                "snapshot of " + row.id));
-  SBX_TRY(name_image(*store_, image, name));
+  SBX_TRY(name_image(*store_, home_, image, name));
   return image;
 }
 

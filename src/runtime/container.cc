@@ -150,7 +150,7 @@ Status open_namespaces(const SandboxPlan& plan, SandboxProcess& sp) {
   std::string ns = "/proc/" + std::to_string(sp.pid) + "/ns/";
   sp.mntns.reset(open((ns + "mnt").c_str(), O_RDONLY | O_CLOEXEC));
   if (!sp.mntns) return sys_error("open the namespaces of " + ns);
-  if (plan.host_network) return {};
+  if (!plan.network_helpers) return {};
   sp.userns.reset(open((ns + "user").c_str(), O_RDONLY | O_CLOEXEC));
   sp.netns.reset(open((ns + "net").c_str(), O_RDONLY | O_CLOEXEC));
   if (!sp.userns || !sp.netns) return sys_error("open the namespaces of " + ns);

@@ -49,6 +49,9 @@ struct SandboxPlan {
   Identity identity;
   std::string hostname;
   bool host_network = false;  // share the host's network namespace (--network host)
+  // Helpers outside the sandbox will join its network namespace (pasta, forwarded ports):
+  // start_sandbox then opens its user and network namespaces for them (SandboxProcess).
+  bool network_helpers = false;
   // The root: an overlay of lower_dirs (top first) under a writable upper/work pair.
   std::vector<std::string> lower_dirs;
   std::string upper_dir;

@@ -31,7 +31,7 @@ struct SandboxProcess {
   UniqueFd pidfd;
   UniqueFd control;
   // Its user and network namespaces, opened before pid 1 became non-dumpable (after that, only
-  // a process privileged on the host could open them); empty with the host's network.
+  // a process privileged on the host could open them); empty unless plan.network_helpers.
   UniqueFd userns;
   UniqueFd netns;
   // Its mount namespace, opened likewise. Held, pid 1's exit leaves unmounting the sandbox's

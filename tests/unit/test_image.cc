@@ -1,12 +1,15 @@
 // Unit tests of the image module: SHA-256 against FIPS 180-4 vectors, the spec file format
 // (fields, defaults, relative paths, errors naming the field), step descriptions and keys, and
 // the layer store's publish / chain / prune of staging dirs.
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
 #include <string>
 
+#include "engine/image_refs.h"
 #include "engine/images.h"
 #include "image/layer_store.h"
 #include "image/spec.h"
@@ -132,6 +135,7 @@ TEST_CASE("register_image_layer: a staged directory becomes an image on top of a
   std::string home = tmpl;
   auto store = Store::open(home + "/sbx.db");
   REQUIRE(store.ok());
+  std::function<Result<Store*>()> opened = [&]() -> Result<Store*> { return store->get(); };
   auto staged = new_layer_staging_path(home);
   REQUIRE(staged.ok());
   CHECK(!path_exists(*staged));
@@ -141,7 +145,7 @@ TEST_CASE("register_image_layer: a staged directory becomes an image on top of a
   REQUIRE(first.ok());
   CHECK(first->rfind("im-", 0) == 0);
   CHECK(!path_exists(*staged));
-  auto root = image_root(**store, home, *first);
+  auto root = image_root(home, *first, opened);
   REQUIRE(root.ok());
   CHECK(root->host_base);
   REQUIRE(root->lowers.size() == 1);
@@ -154,7 +158,7 @@ TEST_CASE("register_image_layer: a staged directory becomes an image on top of a
   auto second = register_image_layer(**store, home, *first, *staged2, "snapshot of sb-y");
   REQUIRE(second.ok());
   CHECK(*second != *first);
-  auto root2 = image_root(**store, home, *second);
+  auto root2 = image_root(home, *second, opened);
   REQUIRE(root2.ok());
   REQUIRE(root2->lowers.size() == 2);
   CHECK(path_exists(root2->lowers[0] + "/srv/two"));
@@ -163,5 +167,96 @@ TEST_CASE("register_image_layer: a staged directory becomes an image on top of a
 
   auto missing = register_image_layer(**store, home, "no-such", *staged2, "x");
   CHECK(!missing.ok());
+  REQUIRE(remove_tree(home).ok());
+}
+
+TEST_CASE("image references: remembered, forgotten at every change of the images table") {
+  char tmpl[] = "/tmp/sbx-refs.XXXXXX";
+  REQUIRE(mkdtemp(tmpl) != nullptr);
+  std::string home = tmpl;
+  auto store = Store::open(home + "/sbx.db");
+  REQUIRE(store.ok());
+  int opens = 0;
+  std::function<Result<Store*>()> counted = [&]() -> Result<Store*> {
+    ++opens;
+    return store->get();
+  };
+  auto image = [&](const std::string& file) {
+    auto staged = new_layer_staging_path(home);
+    REQUIRE(staged.ok());
+    REQUIRE(make_dirs(*staged, 0755).ok());
+    REQUIRE(write_file_atomic(*staged + "/" + file, file, 0644).ok());
+    auto id = register_image_layer(**store, home, "", *staged, "snapshot");
+    REQUIRE(id.ok());
+    return *id;
+  };
+  std::string first = image("one");
+  REQUIRE(name_image(**store, home, first, "env").ok());
+
+  // The first lookup asks the store and remembers; the next ones do not ask.
+  auto a = resolve_image_ref(home, "env", counted);
+  REQUIRE(a.ok());
+  CHECK(a->id == first);
+  CHECK(opens == 1);
+  CHECK(path_exists(home + "/images/refs/env"));
+  auto b = resolve_image_ref(home, "env", counted);
+  REQUIRE(b.ok());
+  CHECK(b->id == first);
+  CHECK(b->top_layer == a->top_layer);
+  CHECK(b->config_json == a->config_json);
+  CHECK(opens == 1);
+  auto by_id = resolve_image_ref(home, first, counted);
+  REQUIRE(by_id.ok());
+  CHECK(by_id->name == "env");
+  CHECK(opens == 2);
+
+  // A new image, and the name moving to it, forget what was remembered.
+  std::string second = image("two");
+  CHECK(!path_exists(home + "/images/refs/env"));
+  REQUIRE(resolve_image_ref(home, "env", counted).ok());  // remembered again: still the first
+  REQUIRE(name_image(**store, home, second, "env").ok());
+  auto moved = resolve_image_ref(home, "env", counted);
+  REQUIRE(moved.ok());
+  CHECK(moved->id == second);
+  auto root = image_root(home, "env", counted);
+  REQUIRE(root.ok());
+  CHECK(root->image_id == second);
+  REQUIRE(root->lowers.size() == 1);
+  CHECK(path_exists(root->lowers[0] + "/two"));
+
+  // While a change is under way no reader may look up or remember anything; a change that
+  // died (its lock gone with it) has forgotten everything before it touched the store.
+  {
+    auto change = begin_image_change(home);
+    REQUIRE(change.ok());
+    CHECK(!path_exists(home + "/images/refs/env"));
+    UniqueFd reader(open((home + "/images/refs.lock").c_str(), O_RDWR | O_CLOEXEC));
+    REQUIRE(reader);
+    CHECK(flock(reader.get(), LOCK_SH | LOCK_NB) != 0);
+    REQUIRE((*store)->delete_image(second).ok());
+  }
+  auto gone = resolve_image_ref(home, "env", counted);
+  REQUIRE(!gone.ok());
+  CHECK(gone.error().to_string().find("no image 'env'") != std::string::npos);
+
+  // A damaged entry is a miss, never an error, and is written again.
+  auto again = resolve_image_ref(home, first, counted);
+  REQUIRE(again.ok());
+  REQUIRE(
+      write_file_atomic(home + "/images/refs/" + first, "{\"format\": 1, \"id\": 7", 0600).ok());
+  int before = opens;
+  auto healed = resolve_image_ref(home, first, counted);
+  REQUIRE(healed.ok());
+  CHECK(healed->id == first);
+  CHECK(opens == before + 1);
+  CHECK(read_file(home + "/images/refs/" + first).value().find("\"format\":1") !=
+        std::string::npos);
+
+  // A reference that is not a plain name is never turned into a path.
+  before = opens;
+  auto odd = resolve_image_ref(home, "../sbx.db", counted);
+  CHECK(!odd.ok());
+  CHECK(opens == before + 1);
+  CHECK(!path_exists(home + "/images/sbx.db"));
   REQUIRE(remove_tree(home).ok());
 }
