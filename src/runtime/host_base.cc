@@ -7,8 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <fstream>
-#include <sstream>
+#include <charconv>
 
 #include "util/fs.h"
 
@@ -36,21 +35,6 @@ Result<struct stat> stat_path(const std::string& path, bool must_be_dir) {
   if (stat(path.c_str(), &st) != 0) return sys_error(path);
   if (must_be_dir && !S_ISDIR(st.st_mode)) return sys_error(path, ENOTDIR);
   return st;
-}
-
-std::optional<uint32_t> subid_start(const char* file, const char* user, uint32_t need) {
-  std::ifstream in(file);
-  std::string line;
-  while (std::getline(in, line)) {
-    std::istringstream fields(line);
-    std::string name, start, count;
-    if (!std::getline(fields, name, ':') || !std::getline(fields, start, ':') ||
-        !std::getline(fields, count))
-      continue;
-    if (name == user && std::stoul(count) >= need && std::stoul(start) > 0)
-      return static_cast<uint32_t>(std::stoul(start));
-  }
-  return std::nullopt;
 }
 
 bool is_real_dir(const char* path) {
@@ -91,13 +75,37 @@ Status add_user_mounts(SandboxPlan& plan, const std::vector<MountSpec>& mounts) 
 }
 
 int read_cap_last_cap() {
-  std::ifstream in("/proc/sys/kernel/cap_last_cap");
   int v = 40;
-  in >> v;
+  if (Result<std::string> text = read_file("/proc/sys/kernel/cap_last_cap"); text.ok())
+    std::from_chars(text->data(), text->data() + text->size(), v);
   return v;
 }
 
 }  // namespace
+
+// Read without iostreams (a locale and an 8 KiB buffer per stream, at every start as root).
+std::optional<uint32_t> subid_start(const char* file, std::string_view user, uint32_t need) {
+  Result<std::string> text = read_file(file);
+  if (!text.ok()) return std::nullopt;
+  auto number = [](std::string_view s, uint32_t& out) {
+    auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
+    return ec == std::errc() && end == s.data() + s.size();
+  };
+  std::string_view rest = *text;
+  while (!rest.empty()) {
+    size_t eol = rest.find('\n');
+    std::string_view line = rest.substr(0, eol);
+    rest = eol == std::string_view::npos ? std::string_view() : rest.substr(eol + 1);
+    size_t a = line.find(':');
+    size_t b = a == std::string_view::npos ? a : line.find(':', a + 1);
+    if (b == std::string_view::npos || line.substr(0, a) != user) continue;
+    uint32_t start = 0, count = 0;
+    if (number(line.substr(a + 1, b - a - 1), start) && number(line.substr(b + 1), count) &&
+        count >= need && start > 0)
+      return start;
+  }
+  return std::nullopt;
+}
 
 Result<Identity> choose_identity() {
   Identity id;

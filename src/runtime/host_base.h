@@ -3,7 +3,9 @@
 // and a minimal /dev. Also the identity a sandbox gets. Runs in the parent; host side only.
 #pragma once
 
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "runtime/plan.h"
@@ -17,6 +19,10 @@ namespace sbx {
 inline constexpr uint32_t kDefaultRootfulBase = 0x70000000;
 inline constexpr uint32_t kRootfulRangeSize = 65536;
 Result<Identity> choose_identity();
+
+// The start of the first range of at least `need` ids that file (/etc/subuid or /etc/subgid,
+// "user:start:count" lines) gives user; lines that do not parse are skipped.
+std::optional<uint32_t> subid_start(const char* file, std::string_view user, uint32_t need);
 
 // Creates (once, atomically) the skeleton directory for this identity: the top-level
 // directories and the host's merged-/usr symlinks, owned by the sandbox's root.

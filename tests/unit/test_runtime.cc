@@ -128,3 +128,30 @@ TEST_CASE("a process is never started without its seccomp filter", "[runtime]") 
   kill(sp->pid, SIGKILL);
   waitpid(sp->pid, nullptr, 0);
 }
+
+TEST_CASE("subordinate id ranges: the first big enough for the user; bad lines skipped") {
+  char tmpl[] = "/tmp/sbx-subid-XXXXXX";
+  REQUIRE(mkdtemp(tmpl) != nullptr);
+  std::string file = std::string(tmpl) + "/subuid";
+  REQUIRE(write_file_atomic(file,
+                            "alice:100000:65536\n"
+                            "sbx:abc:65536\n"          // not a number: skipped, no exception
+                            "sbx:200000\n"             // no count
+                            "sbx:0:65536\n"            // never from 0
+                            "sbx:300000:1000\n"        // too small
+                            "sbx:99999999999:65536\n"  // out of range
+                            "sbx:400000:65536x\n"      // trailing junk
+                            "sbx:500000:70000\n"
+                            "sbx:600000:65536",  // no final newline
+                            0600)
+              .ok());
+  CHECK(subid_start(file.c_str(), "sbx", 65536) == 500000u);
+  CHECK(subid_start(file.c_str(), "alice", 65536) == 100000u);
+  CHECK(subid_start(file.c_str(), "alice", 65537) == std::nullopt);
+  CHECK(subid_start(file.c_str(), "sb", 1) == std::nullopt);
+  CHECK(subid_start(file.c_str(), "bob", 1) == std::nullopt);
+  REQUIRE(write_file_atomic(file, "sbx:600000:65536", 0600).ok());
+  CHECK(subid_start(file.c_str(), "sbx", 65536) == 600000u);
+  CHECK(subid_start((file + ".missing").c_str(), "sbx", 1) == std::nullopt);
+  REQUIRE(remove_tree(tmpl).ok());
+}
