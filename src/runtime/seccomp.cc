@@ -1099,19 +1099,22 @@ bool is_policy_path(const std::string& s) {
          (s.size() >= 5 && s.compare(s.size() - 5, 5, ".json") == 0);
 }
 
+// A policy's JSON: a built-in one is used where it lies in the binary, a file's is read.
 struct PolicyText {
   std::string source;
-  std::string json;
+  std::string file_text;
+  std::optional<std::string_view> builtin;
+  std::string_view json() const { return builtin ? *builtin : std::string_view(file_text); }
 };
 
 Result<PolicyText> policy_text(const std::string& name_or_path) {
   if (is_policy_path(name_or_path)) {
     auto text = read_file(name_or_path);
     if (!text.ok()) return std::move(text).error().context("seccomp policy");
-    return PolicyText{name_or_path, std::move(text).value()};
+    return PolicyText{name_or_path, std::move(text).value(), std::nullopt};
   }
   if (auto text = builtin_policy_text(name_or_path))
-    return PolicyText{name_or_path + ".json", std::string(*text)};
+    return PolicyText{name_or_path + ".json", {}, *text};
   return not_found("unknown seccomp policy " + quoted(name_or_path) +
                    " (built in: " + join(builtin_policy_names(), ", ") +
                    "; a file path needs a '/' or a .json suffix)");
@@ -1135,19 +1138,19 @@ std::string seccomp_cache_path(const std::string& cache_dir, std::string_view js
 
 Result<SeccompProfile> load_policy_profile(const std::string& name_or_path) {
   SBX_ASSIGN_OR_RETURN(PolicyText text, policy_text(name_or_path));
-  return parse_seccomp_profile(text.json, text.source);
+  return parse_seccomp_profile(text.json(), text.source);
 }
 
 Result<SeccompProgram> load_policy(const std::string& name_or_path, const std::string& cache_dir) {
   SBX_ASSIGN_OR_RETURN(PolicyText text, policy_text(name_or_path));
-  uint64_t key = cache_key(text.json);
+  uint64_t key = cache_key(text.json());
   std::string path = cache_dir.empty() ? "" : cache_path_for(cache_dir, key);
   if (!path.empty()) {
     auto data = read_file(path);
     if (data.ok())
       if (auto cached = decode_cache(data.value(), key)) return std::move(*cached);
   }
-  SBX_ASSIGN_OR_RETURN(SeccompProfile profile, parse_seccomp_profile(text.json, text.source));
+  SBX_ASSIGN_OR_RETURN(SeccompProfile profile, parse_seccomp_profile(text.json(), text.source));
   SBX_ASSIGN_OR_RETURN(SeccompProgram program, compile_seccomp(profile));
   // The cache only saves time: a sandbox still starts when it cannot be written.
   if (!path.empty() && make_dirs(cache_dir, 0700).ok())
