@@ -214,6 +214,7 @@ struct HostInfo {
   std::string machine;                  // uname -m
   std::vector<std::string> arch_names;  // names a rule's "arches" may give this host
   std::string release;                  // uname -r
+  std::string build;                    // uname -v: which build of that release
   KernelVersion kernel;
 };
 
@@ -224,6 +225,7 @@ const HostInfo& host_info() {
     uname(&u);
     h.machine = u.machine;
     h.release = u.release;
+    h.build = u.version;
     h.kernel = parse_kernel_version(h.release, false).value_or(KernelVersion{});
     h.arch_names = {h.machine};
     if (h.machine == "x86_64") h.arch_names.push_back("amd64");
@@ -1047,12 +1049,17 @@ uint64_t fnv1a(std::string_view data, uint64_t h = 14695981039346656037ULL) {
   return h;
 }
 
+// What a compiled program depends on besides the profile: this compiler, libseccomp's version,
+// and the kernel it was compiled for (which system calls and actions it has). The kernel is
+// named by its build (machine, release and build string) rather than by libseccomp's API level,
+// which libseccomp learns by probing the kernel with nine system calls (about 0.2 ms, at every
+// start): the same kernel build has the same API.
 uint64_t cache_key(std::string_view json) {
   const scmp_version* v = seccomp_version();
+  const HostInfo& host = host_info();
   std::string parts = std::string(kCompilerVersion) + '\0' + std::to_string(v->major) + "." +
                       std::to_string(v->minor) + "." + std::to_string(v->micro) + '\0' +
-                      std::to_string(seccomp_api_get()) + '\0' + host_info().machine + '\0' +
-                      host_info().release + '\0';
+                      host.machine + '\0' + host.release + '\0' + host.build + '\0';
   for (int cap : kKeptCapabilities) parts += std::to_string(cap) + ",";
   return fnv1a(json, fnv1a(parts));
 }
