@@ -37,9 +37,9 @@ HOT_SECTION = ".text.sbx_hot"
 WHOLE_OBJECT_MIN_SHARE = 0.25  # of an object's .text called, for it to move whole
 WHOLE_OBJECT_SMALL = 4096      # bytes: small enough to move whenever it was called
 # glibc's string and memory functions in their CPU variants (strchrnul-sse2.o,
-# memmove-avx-unaligned-erms.o, ...) are hand-written assembly whose symbols can be jumped
-# into past their first byte: a uprobe there makes sbx crash. They are not probed, so they stay
-# where the link puts them.
+# memmove-avx-unaligned-erms.o, ...), hand-written assembly, are not probed: with a uprobe on
+# one of them (__strchrnul_sse2, found by bisecting the probes) `sbx run` died of SIGSEGV. They
+# stay where the link puts them.
 UNPROBED_OBJECT = re.compile(r"libc\.a\([^)]*-(sse2|ssse3|sse4|avx|avx2|avx512|evex|erms|rtm)")
 
 
