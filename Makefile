@@ -38,11 +38,20 @@ CLI_PARTS := $(BUILD)/obj/cli_verbs.o
 CLI_OBJS  := $(BUILD)/obj/src/cli/main.o $(CLI_PARTS)
 UNIT_OBJS := $(UNIT_SRCS:%.cc=$(BUILD)/obj/%.o)
 
-.PHONY: all test unit e2e install uninstall lint format clean bench
+.PHONY: all test unit e2e install uninstall lint format clean bench FORCE
 
 all: $(BUILD)/sbx
 
-$(BUILD)/sbx: $(CLI_OBJS) $(BUILD)/libsbx.a $(HOT_TEXT)
+# What every object and link was made with: a change of compiler, flags or libraries (say
+# `make CXXFLAGS=-O0`) rebuilds everything, not only what a changed source touches. The file is
+# rewritten only when they differ, so an unchanged build stays up to date.
+FLAGS       := $(BUILD)/flags
+BUILD_FLAGS := $(CXX) $(CXXFLAGS) | $(LDFLAGS) | $(LDLIBS)
+$(FLAGS): FORCE
+	@mkdir -p $(BUILD)
+	@echo '$(BUILD_FLAGS)' | cmp -s - $@ || echo '$(BUILD_FLAGS)' > $@
+
+$(BUILD)/sbx: $(CLI_OBJS) $(BUILD)/libsbx.a $(HOT_TEXT) $(FLAGS)
 	$(CXX) $(CXXFLAGS) $(LDFLAGS) -Wl,-T,$(HOT_TEXT) -Wl,-Map,$(BUILD)/sbx.map -o $@ \
 	  $(CLI_OBJS) $(BUILD)/libsbx.a $(LDLIBS)
 
@@ -50,7 +59,7 @@ $(BUILD)/libsbx.a: $(LIB_OBJS)
 	@rm -f $@
 	ar rcs $@ $^
 
-$(BUILD)/unit_tests: $(UNIT_OBJS) $(CLI_PARTS) $(BUILD)/libsbx.a
+$(BUILD)/unit_tests: $(UNIT_OBJS) $(CLI_PARTS) $(BUILD)/libsbx.a $(FLAGS)
 	$(CXX) $(CXXFLAGS) $(LDFLAGS) -o $@ $(UNIT_OBJS) $(CLI_PARTS) $(BUILD)/libsbx.a $(LDLIBS)
 
 # The shipped seccomp profiles, embedded as raw strings: policies/*.json stay the only copy.
@@ -66,16 +75,16 @@ $(BUILD)/gen/cli_verbs.cc: $(filter-out src/cli/main.cc,$(CLI_SRCS)) Makefile
 	@for f in $(filter-out src/cli/main.cc,$(CLI_SRCS)); do echo "#include \"$$f\""; done > $@.tmp
 	@mv $@.tmp $@
 
-$(BUILD)/obj/cli_verbs.o: $(BUILD)/gen/cli_verbs.cc
+$(BUILD)/obj/cli_verbs.o: $(BUILD)/gen/cli_verbs.cc $(FLAGS)
 	@mkdir -p $(dir $@)
 	$(CXX) $(CXXFLAGS) -I. -c -o $@ $<
 
 # simdjson's implementation, against Debian's header of the same version (/usr/include/simdjson.h).
-$(BUILD)/obj/third_party/simdjson.o: third_party/simdjson/simdjson.cpp
+$(BUILD)/obj/third_party/simdjson.o: third_party/simdjson/simdjson.cpp $(FLAGS)
 	@mkdir -p $(dir $@)
 	$(CXX) -O2 -std=c++20 -ffunction-sections -w -c -o $@ $<
 
-$(BUILD)/obj/%.o: %.cc
+$(BUILD)/obj/%.o: %.cc $(FLAGS)
 	@mkdir -p $(dir $@)
 	$(CXX) $(CXXFLAGS) -c -o $@ $<
 
