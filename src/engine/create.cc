@@ -82,10 +82,7 @@ void plan_limits(const SandboxSpec& spec, SupervisorConfig& cfg) {
 
 // Takes the sandbox's lock: held by whoever supervises it, from before its row exists.
 Result<UniqueFd> take_lock(const SandboxLayout& layout) {
-  UniqueFd fd(open(layout.lock().c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600));
-  if (!fd) return sys_error("create " + layout.lock());
-  SBX_TRY(lock_fd(fd.get(), LOCK_EX, layout.lock()));
-  return fd;
+  return lock_file(layout.lock(), LOCK_EX);
 }
 
 // The caller's store, opened on first use.

@@ -21,15 +21,8 @@ constexpr int64_t kFormat = 1;  // a file of another format is a miss, never an 
 std::string refs_dir(const std::string& home) { return home + "/images/refs"; }
 
 Result<UniqueFd> lock_refs(const std::string& home, int how) {
-  std::string path = home + "/images/refs.lock";
-  UniqueFd fd(open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600));
-  if (!fd && errno == ENOENT) {
-    SBX_TRY(make_dirs(home + "/images", 0700));
-    fd.reset(open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600));
-  }
-  if (!fd) return sys_error("create " + path);
-  SBX_TRY(lock_fd(fd.get(), how, path));
-  return fd;
+  SBX_TRY(make_dirs(home + "/images", 0700));
+  return lock_file(home + "/images/refs.lock", how);
 }
 
 std::string encode(const ImageRow& row) {

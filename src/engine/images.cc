@@ -149,11 +149,7 @@ Result<ImageRow> find_image(Store& store, const std::string& ref) {
 
 Result<UniqueFd> lock_images(const std::string& home, bool exclusive) {
   SBX_TRY(make_dirs(home + "/images", 0700));
-  std::string path = home + "/images/lock";
-  UniqueFd fd(open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600));
-  if (!fd) return sys_error("create " + path);
-  SBX_TRY(lock_fd(fd.get(), exclusive ? LOCK_EX : LOCK_SH, path));
-  return fd;
+  return lock_file(home + "/images/lock", exclusive ? LOCK_EX : LOCK_SH);
 }
 
 Result<RootLayers> image_root(const std::string& home, const std::string& ref,

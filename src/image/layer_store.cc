@@ -184,11 +184,7 @@ Result<std::vector<LayerMeta>> LayerStore::chain(const std::string& top) const {
 }
 
 Result<UniqueFd> LayerStore::lock(const std::string& id) const {
-  std::string path = dir_ + "/locks/" + id;
-  UniqueFd fd(open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600));
-  if (!fd) return sys_error("create " + path);
-  SBX_TRY(lock_fd(fd.get(), LOCK_EX, path));
-  return fd;
+  return lock_file(dir_ + "/locks/" + id, LOCK_EX);
 }
 
 Status LayerStore::clean_staging(const std::string& id) const {

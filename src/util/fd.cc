@@ -63,4 +63,11 @@ Status lock_fd(int fd, int how, const std::string& path) {
   return {};
 }
 
+Result<UniqueFd> lock_file(const std::string& path, int how) {
+  UniqueFd fd(open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600));
+  if (!fd) return sys_error("create " + path);
+  SBX_TRY(lock_fd(fd.get(), how, path));
+  return fd;
+}
+
 }  // namespace sbx

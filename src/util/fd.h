@@ -69,6 +69,9 @@ inline Status write_all(int fd, const std::string& s) { return write_all(fd, s.d
 Result<bool> read_exact(int fd, void* buf, size_t len);
 // flock(fd, how), retried on EINTR; a failure names path.
 Status lock_fd(int fd, int how, const std::string& path);
+// The lock file at path (made, mode 0600, if missing; its directory must exist), locked with
+// flock(how): held until the descriptor is closed.
+Result<UniqueFd> lock_file(const std::string& path, int how);
 
 // The "/proc/self/fd/N" path of an fd: reaches a directory opened in the parent from a child
 // whose own credentials could not walk the path to it.
