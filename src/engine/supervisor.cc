@@ -720,7 +720,7 @@ Result<int> Supervisor::run() {
 }  // namespace
 
 Result<int> supervise(SupervisorConfig& cfg) {
-  SBX_ASSIGN_OR_RETURN(auto loop, EventLoop::create());
+  auto loop = EventLoop::create();
   Supervisor sup(cfg, *loop);
   SBX_TRY(sup.start());
   // What a detached supervisor inherited from the CLI and freed (its store connection's page

@@ -1049,19 +1049,20 @@ uint64_t fnv1a(std::string_view data, uint64_t h = 14695981039346656037ULL) {
   return h;
 }
 
-// What a compiled program depends on besides the profile: this compiler, libseccomp's version,
-// and the kernel it was compiled for (which system calls and actions it has). The kernel is
-// named by its build (machine, release and build string) rather than by libseccomp's API level,
-// which libseccomp learns by probing the kernel with nine system calls (about 0.2 ms, at every
-// start): the same kernel build has the same API.
-uint64_t cache_key(std::string_view json) {
+// What a compiled program depends on besides the profile (its JSON, by hash): this compiler,
+// libseccomp's version, and the kernel it was compiled for (which system calls and actions it
+// has). The kernel is named by its build (machine, release and build string) rather than by
+// libseccomp's API level, which libseccomp learns by probing the kernel with nine system calls
+// (about 0.2 ms, at every start): the same kernel build has the same API.
+uint64_t cache_key(uint64_t json_hash) {
   const scmp_version* v = seccomp_version();
   const HostInfo& host = host_info();
   std::string parts = std::string(kCompilerVersion) + '\0' + std::to_string(v->major) + "." +
                       std::to_string(v->minor) + "." + std::to_string(v->micro) + '\0' +
                       host.machine + '\0' + host.release + '\0' + host.build + '\0';
   for (int cap : kKeptCapabilities) parts += std::to_string(cap) + ",";
-  return fnv1a(json, fnv1a(parts));
+  return fnv1a(std::string_view(reinterpret_cast<const char*>(&json_hash), sizeof json_hash),
+               fnv1a(parts));
 }
 
 template <typename T>
@@ -1111,6 +1112,7 @@ struct PolicyText {
   std::string source;
   std::string file_text;
   std::optional<std::string_view> builtin;
+  uint64_t hash = 0;  // policy_text_hash(json())
   std::string_view json() const { return builtin ? *builtin : std::string_view(file_text); }
 };
 
@@ -1118,10 +1120,11 @@ Result<PolicyText> policy_text(const std::string& name_or_path) {
   if (is_policy_path(name_or_path)) {
     auto text = read_file(name_or_path);
     if (!text.ok()) return std::move(text).error().context("seccomp policy");
-    return PolicyText{name_or_path, std::move(text).value(), std::nullopt};
+    uint64_t hash = policy_text_hash(*text);
+    return PolicyText{name_or_path, std::move(text).value(), std::nullopt, hash};
   }
   if (auto text = builtin_policy_text(name_or_path))
-    return PolicyText{name_or_path + ".json", {}, *text};
+    return PolicyText{name_or_path + ".json", {}, *text, *builtin_policy_hash(name_or_path)};
   return not_found("unknown seccomp policy " + quoted(name_or_path) +
                    " (built in: " + join(builtin_policy_names(), ", ") +
                    "; a file path needs a '/' or a .json suffix)");
@@ -1140,7 +1143,7 @@ std::string cache_path_for(const std::string& cache_dir, uint64_t key) {
 }  // namespace
 
 std::string seccomp_cache_path(const std::string& cache_dir, std::string_view json) {
-  return cache_path_for(cache_dir, cache_key(json));
+  return cache_path_for(cache_dir, cache_key(policy_text_hash(json)));
 }
 
 Result<SeccompProfile> load_policy_profile(const std::string& name_or_path) {
@@ -1150,7 +1153,7 @@ Result<SeccompProfile> load_policy_profile(const std::string& name_or_path) {
 
 Result<SeccompProgram> load_policy(const std::string& name_or_path, const std::string& cache_dir) {
   SBX_ASSIGN_OR_RETURN(PolicyText text, policy_text(name_or_path));
-  uint64_t key = cache_key(text.json());
+  uint64_t key = cache_key(text.hash);
   std::string path = cache_dir.empty() ? "" : cache_path_for(cache_dir, key);
   if (!path.empty()) {
     auto data = read_file(path);

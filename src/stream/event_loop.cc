@@ -266,16 +266,8 @@ void EventLoop::Impl::drain() {
 EventLoop::EventLoop(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 EventLoop::~EventLoop() = default;
 
-Result<std::unique_ptr<EventLoop>> EventLoop::create(unsigned entries) {
-  auto backend = stream::make_uring_backend(entries);
-  if (!backend.ok()) {
-    int err = backend.error().sys_errno();
-    if (err != ENOSYS && err != EPERM && err != EACCES && err != ENOMEM) {
-      return std::move(backend).error();
-    }
-    return create_poll_fallback();
-  }
-  auto impl = std::make_unique<Impl>(std::move(backend).value());
+std::unique_ptr<EventLoop> EventLoop::create(unsigned entries) {
+  auto impl = std::make_unique<Impl>(stream::make_poll_backend(entries));
   return std::unique_ptr<EventLoop>(new EventLoop(std::move(impl)));
 }
 

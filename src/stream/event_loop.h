@@ -1,5 +1,6 @@
-// The streaming core of sbx: a callback-driven event loop over io_uring (with a poll(2) fallback
-// when io_uring is disabled) that watches fds, runs timers and pumps bytes from fd to fd.
+// The streaming core of sbx: a callback-driven event loop that watches fds, runs timers and pumps
+// bytes from fd to fd, over io_uring from its first pump on (until then, and where io_uring is
+// disabled, over poll(2)).
 // Not thread-safe: create, run and destroy an EventLoop in one thread; never use it across fork().
 #pragma once
 
@@ -18,9 +19,12 @@ class EventLoop {
   using DoneFn = std::function<void(Status)>;
   using TimerFn = std::function<void()>;
 
-  // An io_uring loop, or the poll(2) loop when io_uring is refused (ENOSYS, EPERM or EACCES:
-  // kernel.io_uring_disabled, seccomp; ENOMEM: old kernels' RLIMIT_MEMLOCK accounting).
-  static Result<std::unique_ptr<EventLoop>> create(unsigned entries = 64);
+  // The loop: it waits with poll(2) while it only watches fds and runs timers, and brings up an
+  // io_uring of `entries` for its first pump, which runs there with everything after it
+  // (stream/backend.h). Where io_uring is refused (ENOSYS, EPERM or EACCES:
+  // kernel.io_uring_disabled, seccomp; ENOMEM: old kernels' RLIMIT_MEMLOCK accounting) it stays
+  // on poll(2); any other failure to bring the ring up ends run() with that error.
+  static std::unique_ptr<EventLoop> create(unsigned entries = 64);
   // The poll(2) loop, whatever the kernel offers (for tests and for forcing the fallback).
   static std::unique_ptr<EventLoop> create_poll_fallback();
 
@@ -30,7 +34,7 @@ class EventLoop {
   EventLoop(const EventLoop&) = delete;
   EventLoop& operator=(const EventLoop&) = delete;
 
-  // "io_uring" or "poll".
+  // "io_uring" or "poll": what runs the loop's requests now.
   const char* backend_name() const;
 
   // cb(revents) runs while fd is readable or hung up (POLLIN, POLLHUP, POLLERR; level-triggered,

@@ -1,6 +1,7 @@
-// The poll(2) fallback backend, for hosts where io_uring is disabled (sysctl or seccomp): each
-// request waits for its fd to get ready, then runs as one non-blocking-safe system call.
-// Not thread-safe.
+// The poll(2) backend: each request waits for its fd to get ready, then runs as one
+// non-blocking-safe system call. It is the fallback where io_uring is disabled (sysctl or
+// seccomp), and the start of every event loop: it hands its queue to an io_uring backend at the
+// loop's first read, write or splice (backend.h). Not thread-safe.
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
@@ -62,20 +63,42 @@ int perform(const IoRequest& req, short revents) {
 
 class PollBackend final : public Backend {
  public:
-  const char* name() const override { return "poll"; }
+  explicit PollBackend(unsigned ring_entries) : ring_entries_(ring_entries) {}
+  const char* name() const override { return ring_ ? ring_->name() : "poll"; }
   Status submit(uint64_t id, const IoRequest& req) override;
   Status cancel(uint64_t id) override;
   Status wait(int64_t timeout_ns, std::vector<Completion>& out) override;
 
  private:
   void run_ready(std::vector<Completion>& out);
+  Status bring_up_ring();
 
   std::vector<Pending> pending_;
   std::vector<pollfd> fds_;
   std::vector<Completion> finished_;  // completed without waiting (cancelled, bad fd)
+  unsigned ring_entries_;             // > 0: an io_uring for the first request that moves bytes
+  std::unique_ptr<Backend> ring_;     // once up, every request goes there
 };
 
+// The ring takes over the requests still queued under their ids; what already finished here
+// is handed out by the next wait(), as before.
+Status PollBackend::bring_up_ring() {
+  unsigned entries = ring_entries_;
+  ring_entries_ = 0;  // one attempt
+  auto ring = make_uring_backend(entries);
+  if (!ring.ok()) {
+    if (uring_refused(ring.error().sys_errno())) return {};
+    return std::move(ring).error();
+  }
+  for (const Pending& p : pending_) SBX_TRY((*ring)->submit(p.id, p.req));
+  pending_.clear();
+  ring_ = std::move(ring).value();
+  return {};
+}
+
 Status PollBackend::submit(uint64_t id, const IoRequest& req) {
+  if (!ring_ && ring_entries_ > 0 && req.kind != IoRequest::Kind::kPoll) SBX_TRY(bring_up_ring());
+  if (ring_) return ring_->submit(id, req);
   if (req.fd < 0) {
     finished_.push_back({id, -EBADF});  // poll(2) would skip it silently
   } else {
@@ -85,6 +108,7 @@ Status PollBackend::submit(uint64_t id, const IoRequest& req) {
 }
 
 Status PollBackend::cancel(uint64_t id) {
+  if (ring_) return ring_->cancel(id);  // one still in finished_ has its completion already
   auto it =
       std::find_if(pending_.begin(), pending_.end(), [id](const Pending& p) { return p.id == id; });
   if (it == pending_.end()) return {};
@@ -97,6 +121,7 @@ Status PollBackend::wait(int64_t timeout_ns, std::vector<Completion>& out) {
   if (!finished_.empty()) timeout_ns = 0;
   out.insert(out.end(), finished_.begin(), finished_.end());
   finished_.clear();
+  if (ring_) return ring_->wait(timeout_ns, out);
   fds_.clear();
   for (const Pending& p : pending_) fds_.push_back({p.req.fd, ready_events(p.req), 0});
   timespec ts{};
@@ -122,6 +147,12 @@ void PollBackend::run_ready(std::vector<Completion>& out) {
 
 }  // namespace
 
-std::unique_ptr<Backend> make_poll_backend() { return std::make_unique<PollBackend>(); }
+std::unique_ptr<Backend> make_poll_backend(unsigned ring_entries) {
+  return std::make_unique<PollBackend>(ring_entries);
+}
+
+bool uring_refused(int err) {
+  return err == ENOSYS || err == EPERM || err == EACCES || err == ENOMEM;
+}
 
 }  // namespace sbx::stream

@@ -72,7 +72,7 @@ Status relay(EventLoop& loop, const std::vector<RelayPair>& pairs) {
 }
 
 Status relay(const std::vector<RelayPair>& pairs) {
-  SBX_ASSIGN_OR_RETURN(auto loop, EventLoop::create());
+  auto loop = EventLoop::create();
   return relay(*loop, pairs);
 }
 

@@ -1,5 +1,6 @@
 // Unit tests of the streaming core (EventLoop, relay) on real pipes, files, socketpairs and a
-// pseudo-terminal; every test runs on the io_uring loop and on the poll(2) fallback.
+// pseudo-terminal; every test runs on the io_uring loop (its ring brought up by a first pump)
+// and on the poll(2) fallback.
 // The tests start writer and reader threads; the loop itself stays on the test thread.
 #include <fcntl.h>
 #include <linux/filter.h>
@@ -32,11 +33,28 @@ namespace {
 
 constexpr size_t k64MiB = size_t{64} << 20;
 
+// How many io_uring instances this process holds.
+int count_rings() {
+  int rings = 0;
+  for (int fd = 0; fd < 1024; ++fd) {
+    char target[64] = {};
+    std::string link = "/proc/self/fd/" + std::to_string(fd);
+    if (::readlink(link.c_str(), target, sizeof target - 1) <= 0) continue;
+    if (std::string(target) == "anon_inode:[io_uring]") ++rings;
+  }
+  return rings;
+}
+
+// Moves one byte through a fresh loop: its first pump, which brings its io_uring up.
+void bring_up_ring(EventLoop& loop);
+
+// The poll(2) fallback, or a loop from create() whose ring is up (unless io_uring is refused
+// here), so that watches and timers are tested on the ring too.
 std::unique_ptr<EventLoop> make_loop(bool use_poll) {
   if (use_poll) return EventLoop::create_poll_fallback();
   auto loop = EventLoop::create();
-  REQUIRE(loop.ok());
-  return std::move(loop).value();
+  bring_up_ring(*loop);
+  return loop;
 }
 
 // A deterministic byte stream: xorshift64*, eight bytes at a time.
@@ -150,6 +168,15 @@ Status run_pump(EventLoop& loop, int src, int dst, int* done_calls) {
   Status ran = loop.run();
   REQUIRE(ran.ok());
   return result;
+}
+
+void bring_up_ring(EventLoop& loop) {
+  Pipe in = pipe_or_die(), out = pipe_or_die();
+  REQUIRE(write_all(in.write.get(), "x").ok());
+  in.write.reset();
+  int done_calls = 0;
+  REQUIRE(run_pump(loop, in.read.get(), out.write.get(), &done_calls).ok());
+  REQUIRE(done_calls == 1);
 }
 
 }  // namespace
@@ -533,11 +560,11 @@ namespace {
   if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) ::_exit(10);
   if (::prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) != 0) ::_exit(11);
   auto loop = EventLoop::create();
-  if (!loop.ok() || std::string(loop.value()->backend_name()) != "poll") ::_exit(12);
   auto in = make_pipe(), out = make_pipe();
   if (!in.ok() || !out.ok() || !write_all(in->write.get(), "ok").ok()) ::_exit(13);
   in->write.reset();
-  if (!relay(*loop.value(), {{in->read.get(), out->write.release(), true}}).ok()) ::_exit(14);
+  if (!relay(*loop, {{in->read.get(), out->write.release(), true}}).ok()) ::_exit(14);
+  if (std::string(loop->backend_name()) != "poll") ::_exit(12);  // the pump tried the ring
   char buf[4];
   ::_exit(::read(out->read.get(), buf, sizeof buf) == 2 ? 0 : 15);
 }
@@ -572,6 +599,52 @@ TEST_CASE("the io_uring ring fd is close-on-exec") {
     CHECK((::fcntl(fd, F_GETFD) & FD_CLOEXEC) != 0);
   }
   CHECK(rings >= 1);
+}
+
+TEST_CASE("a loop holds no io_uring until its first pump, which takes over its watches") {
+  int rings_before = count_rings();
+  auto loop = EventLoop::create();
+  Pipe watched = pipe_or_die(), dropped = pipe_or_die();
+  std::vector<int> seen;
+  uint64_t guard = loop->after(10'000, [&] { loop->stop(); });  // a lost watch fails, not hangs
+  loop->watch(watched.read.get(), [&](int revents) {
+    seen.push_back(revents);
+    loop->cancel(guard);
+    return false;
+  });
+  bool dropped_fired = false;
+  uint64_t gone = loop->watch(dropped.read.get(), [&](int) { return dropped_fired = true; });
+  loop->unwatch(gone);  // cancelled while queued on poll(2): must not come back on the ring
+  bool timer_fired = false;
+  loop->after(0, [&] { timer_fired = true; });
+  CHECK(std::string(loop->backend_name()) == "poll");
+  CHECK(count_rings() == rings_before);
+
+  Pipe in = pipe_or_die(), out = pipe_or_die();
+  REQUIRE(write_all(in.write.get(), "pumped").ok());
+  in.write.reset();
+  int done_calls = 0;
+  Status pumped = internal("on_done never ran");
+  loop->pump(in.read.get(), out.write.get(), [&](Status st) {
+    ++done_calls;
+    pumped = std::move(st);
+    REQUIRE(write_all(watched.write.get(), "w").ok());  // the watch fires on the ring
+  });
+  REQUIRE(write_all(dropped.write.get(), "d").ok());
+  if (std::string(loop->backend_name()) != "io_uring") {
+    WARN("io_uring unavailable; the poll fallback is in use");
+  } else {
+    CHECK(count_rings() == rings_before + 1);
+  }
+  REQUIRE(loop->run().ok());
+  CHECK(done_calls == 1);
+  CHECK(pumped.ok());
+  REQUIRE(seen.size() == 1);
+  CHECK((seen[0] & POLLIN) != 0);
+  CHECK_FALSE(dropped_fired);
+  CHECK(timer_fired);
+  char buf[16];
+  CHECK(::read(out.read.get(), buf, sizeof buf) == 6);
 }
 
 }  // namespace sbx
