@@ -27,7 +27,9 @@ constexpr const char* kMaskedFiles[] = {"/etc/shadow",      "/etc/shadow-", "/et
                                         "/etc/gshadow-",    "/etc/sudoers", "/etc/security/opasswd",
                                         "/etc/krb5.keytab", "/etc/subuid-", "/etc/subgid-"};
 constexpr const char* kMaskedDirs[] = {"/etc/sudoers.d", "/etc/ssl/private", "/etc/polkit-1"};
-constexpr const char* kMaskedGlobs[] = {"/etc/ssh/ssh_host_*_key", "/etc/ssh/*_key"};
+// Private keys under /etc/ssh: the host's (ssh_host_*_key) and any other *_key. One pattern, so
+// that no key is listed (and masked) twice.
+constexpr const char* kMaskedGlobs[] = {"/etc/ssh/*_key"};
 constexpr const char* kDevices[] = {"null", "zero", "full", "random", "urandom", "tty"};
 
 Result<struct stat> stat_path(const std::string& path, bool must_be_dir) {

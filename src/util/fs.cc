@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <climits>
 #include <cstdlib>
 
@@ -119,21 +120,28 @@ Result<bool> remove_tree_some(const std::string& path, int& budget) {
   return budget > 0 || !path_exists(path);
 }
 
+// Reads straight into the string, sized by fstat (files in /proc say 0: they grow it as they
+// go), with no buffer in between: a small file costs one read and one allocation.
 Result<std::string> read_file(const std::string& path) {
   int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return sys_error("open " + path);
   UniqueFd f(fd);
-  std::string out;
-  char buf[8192];
+  struct stat st;
+  size_t room = fstat(f.get(), &st) == 0 && st.st_size > 0 ? static_cast<size_t>(st.st_size) : 0;
+  std::string out(room + 1, '\0');  // one byte more: the read that finds the end needs no growth
+  size_t used = 0;
   for (;;) {
-    ssize_t n = read(f.get(), buf, sizeof buf);
+    if (used == out.size()) out.resize(std::max<size_t>(out.size() * 2, 4096));
+    ssize_t n = read(f.get(), out.data() + used, out.size() - used);
     if (n < 0) {
       if (errno == EINTR) continue;
       return sys_error("read " + path);
     }
-    if (n == 0) return out;
-    out.append(buf, static_cast<size_t>(n));
+    if (n == 0) break;
+    used += static_cast<size_t>(n);
   }
+  out.resize(used);
+  return out;
 }
 
 Status write_file_atomic(const std::string& path, const std::string& data, mode_t mode) {

@@ -104,6 +104,24 @@ TEST_CASE("remove_tree_some removes a tree in steps of at most its budget", "[ut
   REQUIRE(remove_tree(base).ok());
 }
 
+TEST_CASE("read_file reads whole files: empty, sized, and /proc's that say size 0", "[util]") {
+  std::string dir = temp_dir();
+  std::string big(10000, 'x');
+  for (size_t i = 0; i < big.size(); i += 7) big[i] = static_cast<char>('a' + i % 26);
+  REQUIRE(write_file_atomic(dir + "/empty", "", 0600).ok());
+  REQUIRE(write_file_atomic(dir + "/big", big, 0600).ok());
+  CHECK(read_file(dir + "/empty").value().empty());
+  CHECK(read_file(dir + "/big").value() == big);
+  // /proc/self/maps reports size 0, so the string grows from its first byte as it is read;
+  // read to its end, it ends with a newline and names the stack.
+  std::string maps = read_file("/proc/self/maps").value();
+  CHECK(maps.size() > 0);
+  CHECK(maps.back() == '\n');
+  CHECK(maps.find("[stack]") != std::string::npos);
+  CHECK_FALSE(read_file(dir + "/missing").ok());
+  std::filesystem::remove_all(dir);
+}
+
 TEST_CASE("make_dirs refuses a path through a file", "[util]") {
   std::string base = temp_dir();
   REQUIRE(write_file_atomic(base + "/file", "", 0600).ok());
