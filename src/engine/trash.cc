@@ -1,7 +1,6 @@
 // The trash of ended one-shots' directories (trash.h).
 #include "engine/trash.h"
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -30,15 +29,10 @@ bool empty_trash_some(const std::string& home, int budget) {
   UniqueFd dir(open(trash.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (!dir) return false;                                      // none yet
   if (flock(dir.get(), LOCK_EX | LOCK_NB) != 0) return false;  // another process is at it
-  std::vector<std::string> names;
-  {
-    DIR* d = fdopendir(dup(dir.get()));
-    if (d == nullptr) return false;
-    while (const dirent* e = readdir(d))
-      if (e->d_name[0] != '.') names.emplace_back(e->d_name);
-    closedir(d);
-  }
-  for (const std::string& name : names) {
+  Result<std::vector<std::string>> names = dir_names(dir.get());
+  if (!names.ok()) return false;
+  for (const std::string& name : *names) {
+    if (name[0] == '.') continue;
     Result<bool> gone = remove_tree_some(trash + "/" + name, budget);
     if (!gone.ok()) return false;  // something there resists: no use trying again at once
     if (!*gone) return true;       // the budget is spent

@@ -3,12 +3,14 @@
 #include "runtime/host_base.h"
 
 #include <fcntl.h>
-#include <glob.h>
+#include <fnmatch.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <charconv>
 
+#include "util/fd.h"
 #include "util/fs.h"
 
 namespace sbx {
@@ -27,9 +29,13 @@ constexpr const char* kMaskedFiles[] = {"/etc/shadow",      "/etc/shadow-", "/et
                                         "/etc/gshadow-",    "/etc/sudoers", "/etc/security/opasswd",
                                         "/etc/krb5.keytab", "/etc/subuid-", "/etc/subgid-"};
 constexpr const char* kMaskedDirs[] = {"/etc/sudoers.d", "/etc/ssl/private", "/etc/polkit-1"};
-// Private keys under /etc/ssh: the host's (ssh_host_*_key) and any other *_key. One pattern, so
-// that no key is listed (and masked) twice.
-constexpr const char* kMaskedGlobs[] = {"/etc/ssh/*_key"};
+// Private keys: in each directory, the names that match (fnmatch, a leading '.' only
+// explicitly). /etc/ssh's covers the host's keys (ssh_host_*_key) and any other *_key.
+struct MaskedPattern {
+  const char* dir;
+  const char* name;
+};
+constexpr MaskedPattern kMaskedPatterns[] = {{"/etc/ssh", "*_key"}};
 constexpr const char* kDevices[] = {"null", "zero", "full", "random", "urandom", "tty"};
 
 Result<struct stat> stat_path(const std::string& path, bool must_be_dir) {
@@ -49,11 +55,15 @@ void add_masks(SandboxPlan& plan) {
     if (path_exists(f)) plan.masks.push_back({f, false});
   for (const char* d : kMaskedDirs)
     if (is_directory(d)) plan.masks.push_back({d, true});
-  for (const char* pattern : kMaskedGlobs) {
-    glob_t g{};
-    if (glob(pattern, 0, nullptr, &g) == 0)
-      for (size_t i = 0; i < g.gl_pathc; ++i) plan.masks.push_back({g.gl_pathv[i], false});
-    globfree(&g);
+  for (const MaskedPattern& p : kMaskedPatterns) {
+    UniqueFd dir(open(p.dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!dir) continue;
+    Result<std::vector<std::string>> names = dir_names(dir.get());
+    if (!names.ok()) continue;
+    std::sort(names->begin(), names->end());
+    for (const std::string& name : *names)
+      if (fnmatch(p.name, name.c_str(), FNM_PERIOD) == 0)
+        plan.masks.push_back({std::string(p.dir) + "/" + name, false});
   }
 }
 

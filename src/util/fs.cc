@@ -102,6 +102,23 @@ static Status remove_entries(int dirfd, const std::string& where, int* budget) {
   }
 }
 
+Result<std::vector<std::string>> dir_names(int dirfd) {
+  std::vector<std::string> names;
+  alignas(dirent64) char buf[2048];
+  for (;;) {
+    ssize_t n = getdents64(dirfd, buf, sizeof buf);
+    if (n < 0) return sys_error("read directory");
+    if (n == 0) return names;
+    for (ssize_t off = 0; off < n;) {
+      const auto* e = reinterpret_cast<const dirent64*>(buf + off);
+      off += e->d_reclen;
+      const char* name = e->d_name;
+      if (name[0] == '.' && (name[1] == '\0' || (name[1] == '.' && name[2] == '\0'))) continue;
+      names.emplace_back(name);
+    }
+  }
+}
+
 static Status remove_tree_within(const std::string& path, int* budget) {
   size_t slash = path.rfind('/');
   if (slash == std::string::npos) return invalid("remove_tree needs an absolute path: " + path);
@@ -120,14 +137,15 @@ Result<bool> remove_tree_some(const std::string& path, int& budget) {
   return budget > 0 || !path_exists(path);
 }
 
-// Reads straight into the string, sized by fstat (files in /proc say 0: they grow it as they
-// go), with no buffer in between: a small file costs one read and one allocation.
+// Reads straight into the string, sized by fstat, with no buffer in between: a small file costs
+// one read and one allocation. Files in /proc say size 0; they get a page to start with, as a
+// sysctl file must be read whole in its first read (a read at a later offset finds its end).
 Result<std::string> read_file(const std::string& path) {
   int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return sys_error("open " + path);
   UniqueFd f(fd);
   struct stat st;
-  size_t room = fstat(f.get(), &st) == 0 && st.st_size > 0 ? static_cast<size_t>(st.st_size) : 0;
+  size_t room = fstat(f.get(), &st) == 0 && st.st_size > 0 ? static_cast<size_t>(st.st_size) : 4096;
   std::string out(room + 1, '\0');  // one byte more: the read that finds the end needs no growth
   size_t used = 0;
   for (;;) {

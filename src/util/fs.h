@@ -5,6 +5,7 @@
 #include <sys/types.h>
 
 #include <string>
+#include <vector>
 
 #include "sbx/error.h"
 
@@ -19,6 +20,9 @@ Status remove_tree(const std::string& path);
 // path is gone; if not, a later call goes on where this one stopped.
 Result<bool> remove_tree_some(const std::string& path, int& budget);
 Result<std::string> read_file(const std::string& path);
+// The names in the directory open at dirfd ("." and ".." aside), read with getdents64 in small
+// batches on the stack: readdir() would take (and free, trimming the heap) a 32 KiB buffer.
+Result<std::vector<std::string>> dir_names(int dirfd);
 // Writes via a temporary file and rename, with the given mode.
 Status write_file_atomic(const std::string& path, const std::string& data, mode_t mode);
 bool path_exists(const std::string& path);

@@ -27,6 +27,13 @@ absent() {
 
 tag=$RANDOM$RANDOM
 export SBX_LEAK_MARKER="leak-$tag"
+# A private key of our own under /etc/ssh (as root, where /etc/ssh exists), so that the masking
+# of /etc/ssh/*_key is seen even on a host without ssh host keys. Masks are planned at create.
+test_key=/etc/ssh/sbx-test-${tag}_key
+if [[ -d /etc/ssh && -w /etc/ssh ]]; then
+  at_exit rm -f "$test_key"
+  printf 'secret-%s\n' "$tag" >"$test_key"
+fi
 SB=$(sbx_create --app iso)
 
 note "identity: root inside, mapped to an unprivileged uid on the host"
@@ -51,7 +58,7 @@ for line in open("/proc/net/dev").read().splitlines()[2:]:
 assert_eq lo "$ifaces" "network interfaces inside"
 
 note "secrets of /etc are masked"
-for f in /etc/shadow /etc/gshadow /etc/sudoers /etc/ssh/ssh_host_*_key; do
+for f in /etc/shadow /etc/gshadow /etc/sudoers /etc/ssh/*_key; do
   [[ -e "$f" ]] || continue
   capture sbx exec "$SB" -- cat "$f"
   assert_eq "" "$LAST_OUT" "$f as read inside"

@@ -1,4 +1,5 @@
 // Unit tests for src/util: ids, filesystem helpers and message framing over real sockets.
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -118,7 +119,34 @@ TEST_CASE("read_file reads whole files: empty, sized, and /proc's that say size 
   CHECK(maps.size() > 0);
   CHECK(maps.back() == '\n');
   CHECK(maps.find("[stack]") != std::string::npos);
+  // An integer sysctl answers only its first read (a read at a later offset finds the end):
+  // all of it must come in that one. The reference: one read() into a roomy buffer.
+  const char* sysctl = "/proc/sys/kernel/cap_last_cap";
+  UniqueFd fd(open(sysctl, O_RDONLY | O_CLOEXEC));
+  REQUIRE(fd.valid());
+  char whole[64];
+  ssize_t n = read(fd.get(), whole, sizeof whole);
+  REQUIRE(n > 1);
+  CHECK(read_file(sysctl).value() == std::string(whole, static_cast<size_t>(n)));
   CHECK_FALSE(read_file(dir + "/missing").ok());
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("dir_names lists every name but . and .., over many batches", "[util]") {
+  std::string dir = temp_dir();
+  std::set<std::string> made;
+  for (int i = 0; i < 300; ++i) {  // about 40 bytes a record: several 2 KiB batches
+    std::string name = "entry-with-a-longish-name-" + std::to_string(i);
+    REQUIRE(write_file_atomic(dir + "/" + name, "", 0600).ok());
+    made.insert(name);
+  }
+  REQUIRE(make_dirs(dir + "/.hidden", 0700).ok());
+  made.insert(".hidden");
+  UniqueFd fd(open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  REQUIRE(fd.valid());
+  std::vector<std::string> names = dir_names(fd.get()).value();
+  CHECK(std::set<std::string>(names.begin(), names.end()) == made);
+  CHECK(names.size() == made.size());
   std::filesystem::remove_all(dir);
 }
 
