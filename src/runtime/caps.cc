@@ -30,10 +30,16 @@ int become_root() {
   return 0;
 }
 
-int drop_privileges(const SandboxPlan& plan) {
-  for (int cap = 0; cap <= plan.cap_last_cap; ++cap)
-    if (!is_kept_capability(cap) && prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0 && errno != EINVAL)
+int drop_privileges() {
+  // Every capability the kernel has, up to the first it does not know (EINVAL): no count read
+  // from /proc/sys/kernel/cap_last_cap to trust, and none newer than sbx left in the set.
+  for (int cap = 0; cap < 64; ++cap) {
+    if (is_kept_capability(cap)) continue;
+    if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0) {
+      if (errno == EINVAL) break;
       return errno;
+    }
+  }
   if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) != 0 && errno != EINVAL)
     return errno;
   __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};

@@ -42,7 +42,7 @@ int make_workdir(int rootfd, const SandboxPlan& plan);
 int set_hostname(const SandboxPlan& plan);
 int bring_up_loopback();
 int pivot_to(int rootfd);
-int drop_privileges(const SandboxPlan& plan);
+int drop_privileges();
 int quiet_stdio();
 
 }  // namespace sbx::child

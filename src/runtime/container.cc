@@ -93,7 +93,7 @@ constexpr const char* kStepNames[] = {
   check(plan.host_network ? 0 : child::bring_up_loopback());
   trace_mark("child: mounted");
   check(child::pivot_to(rootfd));
-  check(child::drop_privileges(plan));
+  check(child::drop_privileges());
   check(child::quiet_stdio());
   if (src.layer >= 0 && !send_message(control_fd, {"layer"}, {src.layer}).ok()) _exit(1);
   trace_mark("child: ready");

@@ -86,13 +86,6 @@ Status add_user_mounts(SandboxPlan& plan, const std::vector<MountSpec>& mounts) 
   return {};
 }
 
-int read_cap_last_cap() {
-  int v = 40;
-  if (Result<std::string> text = read_file("/proc/sys/kernel/cap_last_cap"); text.ok())
-    std::from_chars(text->data(), text->data() + text->size(), v);
-  return v;
-}
-
 }  // namespace
 
 // Read without iostreams (a locale and an 8 KiB buffer per stream, at every start as root).
@@ -174,7 +167,6 @@ Result<SandboxPlan> build_plan(const RootfsRequest& req) {
   plan.identity = req.identity;
   plan.hostname = req.hostname;
   plan.workdir = req.workdir.empty() ? "/" : req.workdir;
-  plan.cap_last_cap = read_cap_last_cap();
   for (const auto& dir : req.lower_dirs) SBX_TRY(stat_path(dir, true));
   SBX_TRY(stat_path(req.upper_dir, true));
   SBX_TRY(stat_path(req.work_dir, true));

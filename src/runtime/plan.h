@@ -73,7 +73,6 @@ struct SandboxPlan {
   // --disk: when > 0, upper/work (and /tmp) live on one tmpfs of this many bytes, mounted by
   // the child; upper_dir/work_dir are then unused. Its root goes to the supervisor.
   int64_t disk_bytes = 0;
-  int cap_last_cap = 40;  // /proc/sys/kernel/cap_last_cap
 };
 
 }  // namespace sbx
