@@ -97,6 +97,25 @@ assert_eq "$next" "$(ls "$trash")" "the trash after the next run"
 assert_eq "" "$(find "$SBX_HOME/sandboxes" -mindepth 1 -maxdepth 1 ! -name .trash)" \
   "sandbox directories left"
 
+note "a run records what its command used (the journal's row and the store's)"
+# About 0.1 s or more of CPU, and 48 MiB touched: what pid 1 reaped, in the row at the end.
+use='x = 0
+for i in range(1500000): x += i
+b = bytearray(48 << 20)
+for i in range(0, len(b), 4096): b[i] = 1'
+assert_exit 0 sbx run --tag kind=user -- python3 -c "$use"
+assert_exit 0 sbx run --name "user-$RANDOM" --tag kind=named-user -- python3 -c "$use"
+for kind in user named-user; do
+  id=$(json_eval 'd[0]["id"]' "$(sbx_json ls --all --json --tag "kind=$kind")")
+  info=$(sbx_json inspect "$id")
+  assert_eq "ended exit 0" "$(json_eval 'd["state"] + " " + d["end_reason"] + " " + str(d["returncode"])' "$info")" "the $kind run's end"
+  peak=$(json_get .usage.peak_memory "$info")
+  ((peak >= 48 << 20)) || fail "the $kind run's peak memory is $peak bytes, under the 48 MiB it touched"
+  cpu=$(json_get .usage.cpu_seconds "$info")
+  "$PY" -c "import sys; sys.exit(0 if $cpu >= 0.05 else 1)" ||
+    fail "the $kind run's CPU time is $cpu s, under what its loop takes"
+done
+
 note "an empty command is refused"
 assert_sbx_error sbx run --
 assert_sbx_error sbx run
