@@ -15,6 +15,7 @@
 #include "engine/internal.h"
 #include "engine/spec.h"
 #include "engine/supervisor.h"
+#include "engine/trash.h"
 #include "runtime/host_base.h"
 #include "runtime/limits.h"
 #include "runtime/seccomp.h"
@@ -57,11 +58,16 @@ Result<SandboxPlan> plan_for(const std::string& home, const SandboxLayout& layou
   }
   std::string upper = root.upper_dir.empty() ? layout.upper() : root.upper_dir;
   std::string work = root.work_dir.empty() ? layout.work() : root.work_dir;
-  SBX_TRY(make_dirs(layout.dir, 0700));
-  // The upper dir's mode is the mode of the sandbox's "/": 0755, so that a non-root uid inside
-  // can reach /usr; the sandbox's own directory above it stays 0700 on the host.
-  SBX_TRY(make_owned_dir(upper, identity, 0755));
-  SBX_TRY(make_owned_dir(work, identity));
+  // A clean one from the trash (trash.h), else new. The upper dir's mode is the mode of the
+  // sandbox's "/": 0755, so that a non-root uid inside can reach /usr; the sandbox's own
+  // directory above it stays 0700 on the host.
+  bool reused = root.upper_dir.empty() && root.work_dir.empty() &&
+                reuse_trashed_dir(home, layout.dir, {identity.uid.outside, identity.gid.outside});
+  if (!reused) {
+    SBX_TRY(make_dirs(layout.dir, 0700));
+    SBX_TRY(make_owned_dir(upper, identity, 0755));
+    SBX_TRY(make_owned_dir(work, identity));
+  }
   RootfsRequest req{
       identity, id, lowers, upper, work, spec.mounts, spec.workdir.empty() ? "/" : spec.workdir};
   req.bind_host = root.host_base;

@@ -207,7 +207,8 @@ Status Supervisor::start() {
 // A step of emptying the trash (trash.h), and the next one once pending events are handled.
 void Supervisor::empty_trash_step() {
   constexpr int kRemovalsPerStep = 16;  // about 3 ms where each rmdir waits for a discard
-  if (!ending_ && empty_trash_some(cfg_.home, kRemovalsPerStep))
+  TrashOwner owner{cfg_.plan.identity.uid.outside, cfg_.plan.identity.gid.outside};
+  if (!ending_ && empty_trash_some(cfg_.home, kRemovalsPerStep, owner))
     loop_.after(0, [this] { empty_trash_step(); });
 }
 

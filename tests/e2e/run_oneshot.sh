@@ -116,6 +116,23 @@ for kind in user named-user; do
     fail "the $kind run's CPU time is $cpu s, under what its loop takes"
 done
 
+note "a run's writable layer is reused only when it carries nothing into the next run"
+# Each change below to what a run sees of its root would disqualify its directory; the run
+# after it (sleep) empties the trash, keeping the clean ones for reuse; the third takes one.
+# Were the change missed, the third would be given that directory and see it.
+assert_exit 0 sbx run -- python3 -c 'import os; os.setxattr("/", "user.sbxtest", b"1")'
+assert_exit 0 sbx run -- sleep 0.5
+assert_exit 0 sbx run -- python3 -c 'import os, sys; sys.exit("user.sbxtest" in os.listxattr("/"))'
+assert_exit 0 sbx run -- chmod 700 /
+assert_exit 0 sbx run -- sleep 0.5
+assert_exit 0 sbx run -- stat -c %a /
+assert_eq 755 "$LAST_OUT" "the mode of / in a later run"
+assert_exit 0 sbx run -- sh -c "echo carried >/carried"
+assert_exit 0 sbx run -- sleep 0.5
+assert_exit 1 sbx run -- test -e /carried
+kept=$(find "$trash" -mindepth 1 -maxdepth 1 -name '.clean-*' | wc -l)
+((kept >= 1 && kept <= 4)) || fail "$kept clean directories kept in the trash, not 1 to 4"
+
 note "an empty command is refused"
 assert_sbx_error sbx run --
 assert_sbx_error sbx run
