@@ -83,40 +83,47 @@ static Status remove_entry(int dirfd, const char* name, const std::string& where
   return {};
 }
 
-// Reads the directory in small batches on the stack (readdir()'s 32 KiB buffer would be fresh
-// pages at every level) and removes each batch's entries before reading on.
-static Status remove_entries(int dirfd, const std::string& where, int* budget) {
+// Calls each(name, d_type) for every entry of dirfd but "." and "..", reading in small batches
+// on the stack (readdir()'s 32 KiB buffer would be fresh pages at every level, and freeing it
+// trims the heap). Before each batch more() says whether to go on; an error from each ends it.
+template <typename Each, typename More>
+static Status for_each_entry(int dirfd, const std::string& where, Each each, More more) {
   alignas(dirent64) char buf[2048];
   for (;;) {
-    if (exhausted(budget)) return {};
+    if (!more()) return {};
     ssize_t n = getdents64(dirfd, buf, sizeof buf);
-    if (n < 0) return sys_error("read directory " + where);
+    if (n < 0) return sys_error(where.empty() ? "read directory" : "read directory " + where);
     if (n == 0) return {};
     for (ssize_t off = 0; off < n;) {
       const auto* e = reinterpret_cast<const dirent64*>(buf + off);
       off += e->d_reclen;
       const char* name = e->d_name;
       if (name[0] == '.' && (name[1] == '\0' || (name[1] == '.' && name[2] == '\0'))) continue;
-      SBX_TRY(remove_entry(dirfd, name, where, e->d_type, budget));
+      SBX_TRY(each(name, e->d_type));
     }
   }
 }
 
+// Removes each batch's entries before reading on.
+static Status remove_entries(int dirfd, const std::string& where, int* budget) {
+  return for_each_entry(
+      dirfd, where,
+      [&](const char* name, unsigned char type) {
+        return remove_entry(dirfd, name, where, type, budget);
+      },
+      [&] { return !exhausted(budget); });
+}
+
 Result<std::vector<std::string>> dir_names(int dirfd) {
   std::vector<std::string> names;
-  alignas(dirent64) char buf[2048];
-  for (;;) {
-    ssize_t n = getdents64(dirfd, buf, sizeof buf);
-    if (n < 0) return sys_error("read directory");
-    if (n == 0) return names;
-    for (ssize_t off = 0; off < n;) {
-      const auto* e = reinterpret_cast<const dirent64*>(buf + off);
-      off += e->d_reclen;
-      const char* name = e->d_name;
-      if (name[0] == '.' && (name[1] == '\0' || (name[1] == '.' && name[2] == '\0'))) continue;
-      names.emplace_back(name);
-    }
-  }
+  SBX_TRY(for_each_entry(
+      dirfd, "",
+      [&](const char* name, unsigned char) {
+        names.emplace_back(name);
+        return Status();
+      },
+      [] { return true; }));
+  return names;
 }
 
 static Status remove_tree_within(const std::string& path, int* budget) {
