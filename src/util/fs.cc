@@ -86,8 +86,10 @@ static Status remove_entry(int dirfd, const char* name, const std::string& where
 // Calls each(name, d_type) for every entry of dirfd but "." and "..", reading in small batches
 // on the stack (readdir()'s 32 KiB buffer would be fresh pages at every level, and freeing it
 // trims the heap). Before each batch more() says whether to go on; an error from each ends it.
+// Inlined into its two callers, which src/hot_text.ld places among the code commands run.
 template <typename Each, typename More>
-static Status for_each_entry(int dirfd, const std::string& where, Each each, More more) {
+[[gnu::always_inline]] inline static Status for_each_entry(int dirfd, const std::string& where,
+                                                           Each each, More more) {
   alignas(dirent64) char buf[2048];
   for (;;) {
     if (!more()) return {};
