@@ -11,6 +11,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <optional>
 #include <string_view>
 #include <vector>
 
@@ -91,15 +92,23 @@ bool as_made(const std::string& dir, bool work_may_hold, uid_t* uid, gid_t* gid)
   return true;
 }
 
+// The trash's names, with the trash locked (held in *lock) against other emptiers and takers;
+// nullopt when there is no trash yet or another process holds it.
+std::optional<std::vector<std::string>> lock_trash(const std::string& trash, UniqueFd* lock) {
+  lock->reset(open(trash.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!*lock || flock(lock->get(), LOCK_EX | LOCK_NB) != 0) return std::nullopt;
+  Result<std::vector<std::string>> names = dir_names(lock->get());
+  if (!names.ok()) return std::nullopt;
+  return std::move(names).value();
+}
+
 }  // namespace
 
 bool empty_trash_some(const std::string& home, int budget, TrashOwner owner) {
   std::string trash = trash_dir(home);
-  UniqueFd dir(open(trash.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (!dir) return false;                                      // none yet
-  if (flock(dir.get(), LOCK_EX | LOCK_NB) != 0) return false;  // another process is at it
-  Result<std::vector<std::string>> names = dir_names(dir.get());
-  if (!names.ok()) return false;
+  UniqueFd lock;
+  std::optional<std::vector<std::string>> names = lock_trash(trash, &lock);
+  if (!names) return false;  // none yet, or another process is at it
   size_t clean = 0;
   for (const std::string& name : *names) clean += name.rfind(kCleanPrefix, 0) == 0;
   for (const std::string& name : *names) {
@@ -128,11 +137,9 @@ bool empty_trash_some(const std::string& home, int budget, TrashOwner owner) {
 
 bool reuse_trashed_dir(const std::string& home, const std::string& dest, TrashOwner owner) {
   std::string trash = trash_dir(home);
-  UniqueFd dir(open(trash.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (!dir) return false;
-  if (flock(dir.get(), LOCK_EX | LOCK_NB) != 0) return false;  // being emptied: make a new one
-  Result<std::vector<std::string>> names = dir_names(dir.get());
-  if (!names.ok()) return false;
+  UniqueFd lock;
+  std::optional<std::vector<std::string>> names = lock_trash(trash, &lock);
+  if (!names) return false;  // none yet, or being emptied: make a new one
   for (const std::string& name : *names) {
     if (name.rfind(kCleanPrefix, 0) != 0) continue;
     std::string path = trash + "/" + name;

@@ -24,6 +24,7 @@
 
 #include "image/unpack.h"
 #include "util/fd.h"
+#include "util/fnv1a.h"
 #include "util/fs.h"
 
 namespace sbx {
@@ -269,13 +270,6 @@ std::string hex64(uint64_t v) {
   char buf[17];
   snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(v));
   return buf;
-}
-
-// FNV-1a: a stable short key for a cache directory name.
-uint64_t fnv1a(const std::string& s) {
-  uint64_t h = 0xcbf29ce484222325ULL;
-  for (unsigned char c : s) h = (h ^ c) * 0x100000001b3ULL;
-  return h;
 }
 
 }  // namespace

@@ -1041,14 +1041,6 @@ constexpr char kCacheMagic[8] = {'S', 'B', 'X', 'S', 'E', 'C', 'C', '1'};
 // Bump when the way profiles compile changes, so old cache files are not used.
 constexpr const char* kCompilerVersion = "sbx-seccomp-1";
 
-uint64_t fnv1a(std::string_view data, uint64_t h = 14695981039346656037ULL) {
-  for (unsigned char c : data) {
-    h ^= c;
-    h *= 1099511628211ULL;
-  }
-  return h;
-}
-
 // What a compiled program depends on besides the profile (its JSON, by hash): this compiler,
 // libseccomp's version, and the kernel it was compiled for (which system calls and actions it
 // has). The kernel is named by its build (machine, release and build string) rather than by

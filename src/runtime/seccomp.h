@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "sbx/error.h"
+#include "util/fnv1a.h"
 
 namespace sbx {
 
@@ -134,14 +135,7 @@ std::optional<std::string_view> builtin_policy_text(std::string_view name);
 // The FNV-1a hash of a profile's JSON text, which keys its compiled filter in the cache. A
 // built-in profile's is computed at build time (builtin_policy_hash): a start then reads none
 // of its text, about four pages of the binary that each cost a fault here.
-constexpr uint64_t policy_text_hash(std::string_view json) {
-  uint64_t h = 14695981039346656037ULL;
-  for (char c : json) {
-    h ^= static_cast<unsigned char>(c);
-    h *= 1099511628211ULL;
-  }
-  return h;
-}
+constexpr uint64_t policy_text_hash(std::string_view json) { return fnv1a(json); }
 std::optional<uint64_t> builtin_policy_hash(std::string_view name);
 
 // A NAME means a built-in profile; a PATH (with a '/' or ending in ".json") a user's file. The
