@@ -2,7 +2,6 @@
 // the verdict) and the child's setup checklist, which reads top to bottom like ISOLATION.md.
 #include <fcntl.h>
 #include <linux/sched.h>
-#include <malloc.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/prctl.h>
@@ -101,7 +100,6 @@ constexpr const char* kStepNames[] = {
   if (write(status_fd, &ready, sizeof ready) != sizeof ready) _exit(1);
   if (dup2(control_fd, 3) != 3) _exit(1);
   close_range(4, ~0U, 0);
-  malloc_trim(0);  // pid 1 lives as long as the sandbox: give back what setup freed
   init_main(3, plan);
 }
 
