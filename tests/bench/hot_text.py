@@ -120,7 +120,6 @@ class Probes:
 
     def __init__(self, binary, funcs, kind="p", fetch=""):
         self.names = {}
-        self.comms = {}  # pid -> the comm its process last had
         self.buffer_kb = open(f"{TRACEFS}/buffer_size_kb").read().split()[0]
         off, vaddr, size = text_segment(binary)
         lines = []
@@ -280,6 +279,7 @@ def profile(sbx, secs):
         probes = Probes(sbx, probed(funcs, secs))
         users, oneshot = {}, {}
         seen = {}  # (label, pid) -> addresses; roles are known once every command has run
+        comms = {}  # pid -> the comm its process had last
         try:
             probes.write("buffer_size_kb", str(BUFFER_KB))
             for _ in range(2):  # the second time, with what the first left (caches, rows)
@@ -288,14 +288,14 @@ def profile(sbx, secs):
                     probes.write("tracing_on", "1")
                     command()
                     probes.write("tracing_on", "0")
-                    calls, comms = traced_calls(probes)
+                    calls, named = traced_calls(probes)
                     for pid, addrs in calls.items():
                         seen.setdefault((label, pid), set()).update(addrs)
-                    probes.comms.update(comms)
+                    comms.update(named)
         finally:
             probes.clear()
         for (label, pid), addrs in seen.items():
-            who = role(probes.comms.get(pid, "sbx"))
+            who = role(comms.get(pid, "sbx"))
             for addr in addrs:
                 users.setdefault(addr, set()).add(label)
                 if label == ONESHOT:
