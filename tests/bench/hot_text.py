@@ -5,7 +5,8 @@ Why: on a VM with shadow paging a page fault costs about 25 us, and a process fa
 64 KiB window of text it touches (the kernel maps the cached pages around a fault). A plain
 link scatters what one `sbx run` calls over sbx's 3.5 MB of text: the CLI took about 50 such
 faults, its pid 1 another 12. Listed first, in an output section of its own, the called code
-takes about half as many (21 to 29 and 3 to 8).
+takes far fewer: 21 to 29 and 3 to 8 in the order of how many commands call it, 15 and 1 laid
+out by process as below.
 
 How: it builds nothing. It takes build/sbx and the link map that every `make` writes beside it
 (build/sbx.map), puts one uprobe on every function of build/sbx (tracefs, so root), runs a set
@@ -198,16 +199,19 @@ def workload(sbx, home):
     ]
 
 
+def section_of(secs, addr):
+    """The index in secs (input_sections(), sorted) of the section holding addr, or None."""
+    k = bisect.bisect_right(secs, (addr, float("inf"))) - 1
+    return k if k >= 0 and addr < secs[k][0] + secs[k][1] else None
+
+
+def unprobed(secs, k):
+    return k is not None and UNPROBED_OBJECT.search(secs[k][3]) is not None
+
+
 def probed(funcs, secs):
     """funcs without those in objects it is not safe to probe (UNPROBED_OBJECT)."""
-    starts = [s[0] for s in secs]
-    out = {}
-    for addr, f in funcs.items():
-        k = bisect.bisect_right(starts, addr) - 1
-        if k >= 0 and addr < secs[k][0] + secs[k][1] and UNPROBED_OBJECT.search(secs[k][3]):
-            continue
-        out[addr] = f
-    return out
+    return {addr: f for addr, f in funcs.items() if not unprobed(secs, section_of(secs, addr))}
 
 
 def role(comm):
@@ -257,12 +261,8 @@ def cpu_variants(sbx, secs):
                     picked.add(int(m.group(3), 16) - base)
     finally:
         probes.clear()
-    starts = [s[0] for s in secs]
-    out = set()
-    for addr in picked:
-        k = bisect.bisect_right(starts, addr) - 1
-        if k >= 0 and addr < secs[k][0] + secs[k][1] and UNPROBED_OBJECT.search(secs[k][3]):
-            out.add(k)
+    out = {section_of(secs, addr) for addr in picked}
+    out = {k for k in out if unprobed(secs, k)}
     log(f"{len(resolvers)} IFUNCs pick {len(out)} sections of CPU variants")
     return out
 
@@ -321,11 +321,10 @@ def choose(funcs, users, oneshot, variants, secs):
     or when the one-shot runs any of it and it is small. The CPU variants glibc picks
     (cpu_variants()) go with what both of the one-shot's processes run: their sections are
     named by variant (.text.evex and the like), so listing one lists its family."""
-    starts = [s[0] for s in secs]
     called = {}  # section index -> (rank, bytes called)
     for addr, n in users.items():
-        k = bisect.bisect_right(starts, addr) - 1
-        if k < 0 or addr >= secs[k][0] + secs[k][1]:
+        k = section_of(secs, addr)
+        if k is None:
             continue
         rank, size = called.get(k, ((4, 0), 0))
         called[k] = (min(rank, (block(oneshot.get(addr, set())), -n)), size + funcs[addr][1])
